@@ -1,0 +1,49 @@
+# The two commands every new user needs: `make run` and `make test`.
+# Only Python 3 (with venv and pip) is required; everything else is installed here.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+SQLITE_DEMO := $(CURDIR)/db.sqlite3
+
+.PHONY: run test lint format clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Stamp files make a second run quick: requirements are installed again only
+# when a requirements file changes.
+$(VENV)/.requirements: requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.requirements-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.requirements
+
+# The demo always runs on the embedded SQLite database in the project folder,
+# with DEBUG on (local use only).
+run: export DEBUG = true
+run: export DATABASE_URL = sqlite:///$(SQLITE_DEMO)
+run: $(VENV)/.requirements
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# SQLite by default; DATABASE_URL=postgres://... runs the same suite on PostgreSQL.
+test: export SECRET_KEY ?= insecure-key-for-the-test-suite-only
+test: $(VENV)/.requirements-dev
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.requirements-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.requirements-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,373 @@
+"""The one FilterSet behind the listing page, its exports and the API.
+
+Every filter may be repeated (``?region=africa&region=europe``), meaning "any
+of these"; different filters combine with "and". Bad values never reach the
+database: they become form errors, which the page shows as messages and the
+API and exports return as a 400 naming the parameter.
+"""
+
+import django_filters
+from django import forms
+from django.db import connection
+from django.db.models import Count, F, Q
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+
+from entities.models import Entity
+from reviews.models import ReviewCycle
+
+from .models import SDG, ActionLine, Activity, Region, Theme, Trend
+
+MAX_VALUES = 50  # per parameter; more is not a real query
+
+
+class MultipleValueField(forms.Field):
+    """A repeated query parameter whose every value is cleaned by ``item_field``."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {
+        "too_many": _("Give at most %(max)s values."),
+    }
+
+    def __init__(self, *, item_field, **kwargs):
+        self.item_field = item_field
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        values = [v for v in (value or []) if v not in ("", None)]
+        if len(values) > MAX_VALUES:
+            raise forms.ValidationError(self.error_messages["too_many"], params={"max": MAX_VALUES})
+        return sorted({self.item_field.clean(v) for v in values})
+
+
+class MultipleValueFilter(django_filters.Filter):
+    field_class = MultipleValueField
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.filter(**{f"{self.field_name}__in": value})
+
+
+class CodeMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
+    """Choose reference records by their public key (code, key, number, acronym)."""
+
+    def __init__(self, *args, through_field=None, **kwargs):
+        # Filtering goes through the join table as a subquery, so that no
+        # DISTINCT is needed and an activity is never counted twice.
+        self.through_field = through_field
+        kwargs.setdefault("distinct", False)
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        through = Activity._meta.get_field(self.field_name).remote_field.through
+        rows = through.objects.filter(**{f"{self.through_field}__in": value})
+        return qs.filter(pk__in=rows.values("activity_id"))
+
+
+class ActivityFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="filter_q",
+        max_length=200,
+        help_text=_("Words in the title, summary or description."),
+    )
+    action_line = django_filters.ModelMultipleChoiceFilter(
+        label=_("Action line"),
+        queryset=ActionLine.objects.all(),
+        to_field_name="code",
+        method="filter_action_line",
+        help_text=_("A code such as C5 or C7.e-health; C7 includes its sub-areas."),
+    )
+    entity = django_filters.ModelMultipleChoiceFilter(
+        label=_("Entity"),
+        queryset=Entity.objects.all(),
+        to_field_name="acronym",
+        method="filter_entity",
+        help_text=_("An acronym; matches the lead entity and partners."),
+    )
+    entity_kind = django_filters.MultipleChoiceFilter(
+        label=_("Kind of entity"),
+        field_name="entity__kind",
+        choices=Entity.Kind.choices,
+        distinct=False,
+    )
+    region = CodeMultipleChoiceFilter(
+        label=_("Region"),
+        field_name="regions",
+        through_field="region",
+        queryset=Region.objects.all(),
+        to_field_name="key",
+    )
+    sdg = CodeMultipleChoiceFilter(
+        label=_("SDG"),
+        field_name="sdgs",
+        through_field="sdg",
+        queryset=SDG.objects.all(),
+        to_field_name="number",
+    )
+    theme = CodeMultipleChoiceFilter(
+        label=_("Theme"),
+        field_name="themes",
+        through_field="theme",
+        queryset=Theme.objects.all(),
+        to_field_name="key",
+    )
+    trend = CodeMultipleChoiceFilter(
+        label=_("Trend"),
+        field_name="trends",
+        through_field="trend",
+        queryset=Trend.objects.all(),
+        to_field_name="key",
+    )
+    year = MultipleValueFilter(
+        label=_("Year"),
+        field_name="year",
+        item_field=forms.IntegerField(min_value=1990, max_value=2100),
+    )
+    cycle = django_filters.ModelMultipleChoiceFilter(
+        label=_("Review cycle"),
+        queryset=ReviewCycle.objects.all(),
+        to_field_name="slug",
+        field_name="cycle",
+        distinct=False,
+    )
+    ordering = django_filters.OrderingFilter(
+        label=_("Order"),
+        fields=(
+            ("year", "year"),
+            ("title", "title"),
+            ("entity__acronym", "entity"),
+            ("published_at", "published"),
+        ),
+        field_labels={
+            "year": _("Year (oldest first)"),
+            "-year": _("Year (newest first)"),
+            "title": _("Title (A–Z)"),
+            "-title": _("Title (Z–A)"),
+            "entity": _("Entity (A–Z)"),
+            "-entity": _("Entity (Z–A)"),
+            "published": _("Published (oldest first)"),
+            "-published": _("Published (newest first)"),
+        },
+    )
+
+    # The facets a page shows with counts, in the order of the sidebar.
+    FACETS = ("action_line", "region", "entity_kind", "entity", "sdg", "theme", "trend", "year")
+
+    class Meta:
+        model = Activity
+        fields = []
+
+    def __init__(self, data=None, queryset=None, **kwargs):
+        if queryset is None:
+            queryset = Activity.objects.published()
+        super().__init__(data, queryset=queryset, **kwargs)
+
+    # Filters with logic -------------------------------------------------------
+
+    def filter_q(self, queryset, name, value):
+        return queryset.search(value)
+
+    def filter_action_line(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.for_action_line(*[line.code for line in value])
+
+    def filter_entity(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.for_entity(*[entity.acronym for entity in value])
+
+    # Results -----------------------------------------------------------------
+
+    def filter_queryset(self, queryset):
+        queryset = self.queryset_without()
+        ordering = self.form.cleaned_data.get("ordering")
+        if ordering:
+            order = self.filters["ordering"]
+            # The id breaks ties, so that pages never overlap or skip rows.
+            return queryset.order_by(*[order.get_ordering_value(o) for o in ordering], "id")
+        if self.form.cleaned_data.get("q") and connection.vendor == "postgresql":
+            return queryset.order_by("-search_rank", *Activity._meta.ordering)
+        return queryset
+
+    def queryset_without(self, *names):
+        """The filtered queryset, leaving out the filters named (for facet counts)."""
+        queryset = self.queryset
+        for name, value in self.form.cleaned_data.items():
+            if name == "ordering" or name in names:
+                continue
+            queryset = self.filters[name].filter(queryset, value)
+        return queryset
+
+    def selected(self, name):
+        """The cleaned values of one filter, as the strings used in URLs."""
+        value = self.form.cleaned_data.get(name) if self.is_bound and self.is_valid() else None
+        if not value:
+            return []
+        keys = {
+            "action_line": lambda v: v.code,
+            "entity": lambda v: v.acronym,
+            "region": lambda v: v.key,
+            "theme": lambda v: v.key,
+            "trend": lambda v: v.key,
+            "sdg": lambda v: str(v.number),
+            "cycle": lambda v: v.slug,
+        }
+        return [keys.get(name, str)(v) for v in value]
+
+    def errors_by_parameter(self):
+        """Form errors keyed by query parameter, as plain text."""
+        return {name: [str(e) for e in errors] for name, errors in self.errors.items()}
+
+    def facet_counts(self):
+        """For each facet value, how many results choosing it would give.
+
+        Each facet is counted over the results of all the *other* filters, so
+        the numbers say what a click would give. One aggregate query per facet.
+        """
+        counts = {}
+        rel = {
+            "region": ("regions", "region_id"),
+            "sdg": ("sdgs", "sdg_id"),
+            "theme": ("themes", "theme_id"),
+            "trend": ("trends", "trend_id"),
+        }
+        for name, (field, column) in rel.items():
+            through = Activity._meta.get_field(field).remote_field.through
+            rows = (
+                through.objects.filter(activity__in=self.queryset_without(name).values("pk"))
+                .values(column)
+                .annotate(n=Count("activity_id"))
+            )
+            counts[name] = {row[column]: row["n"] for row in rows}
+
+        # Action lines: a parent counts the activities under it or any sub-area.
+        through = Activity.action_lines.through
+        base = through.objects.filter(
+            activity__in=self.queryset_without("action_line").values("pk")
+        )
+        per_line = {
+            row["actionline_id"]: row["n"]
+            for row in base.values("actionline_id").annotate(n=Count("activity_id"))
+        }
+        per_root = {
+            row["root"]: row["n"]
+            for row in base.annotate(root=Coalesce(F("actionline__parent_id"), F("actionline_id")))
+            .values("root")
+            .annotate(n=Count("activity_id", distinct=True))
+        }
+        counts["action_line"] = {**per_line, **per_root}
+
+        entity_base = self.queryset_without("entity")
+        lead = dict(
+            entity_base.order_by().values("entity_id").annotate(n=Count("id")).values_list(
+                "entity_id", "n"
+            )
+        )
+        partners = Activity.partners.through.objects.filter(
+            activity__in=entity_base.values("pk")
+        ).exclude(entity_id=F("activity__entity_id"))
+        for entity_id, n in partners.values("entity_id").annotate(n=Count("activity_id")).values_list(
+            "entity_id", "n"
+        ):
+            lead[entity_id] = lead.get(entity_id, 0) + n
+        counts["entity"] = lead
+
+        for name, column in (("entity_kind", "entity__kind"), ("year", "year")):
+            counts[name] = dict(
+                self.queryset_without(name)
+                .order_by()
+                .values(column)
+                .annotate(n=Count("id"))
+                .values_list(column, "n")
+            )
+        return counts
+
+    def facets(self):
+        """The sidebar: for each facet, its values with labels, counts and state."""
+        counts = self.facet_counts()
+        facets = []
+
+        def add(name, options):
+            selected = set(self.selected(name))
+            facets.append(
+                {
+                    "name": name,
+                    "label": self.filters[name].label,
+                    "options": [
+                        {
+                            "value": value,
+                            "label": label,
+                            "count": count,
+                            "selected": value in selected,
+                            "indent": indent,
+                        }
+                        for value, label, count, indent in options
+                    ],
+                    "selected": sorted(selected),
+                }
+            )
+
+        lines = list(ActionLine.objects.all())
+        add(
+            "action_line",
+            [
+                (
+                    line.code,
+                    f"{line.code} {line.title}" if not line.parent_id else line.title,
+                    counts["action_line"].get(line.pk, 0),
+                    bool(line.parent_id),
+                )
+                for line in lines
+            ],
+        )
+        add(
+            "region",
+            [(r.key, r.title, counts["region"].get(r.pk, 0), False) for r in Region.objects.all()],
+        )
+        add(
+            "entity_kind",
+            [
+                (value, label, counts["entity_kind"].get(value, 0), False)
+                for value, label in Entity.Kind.choices
+                if counts["entity_kind"].get(value) or value in self.selected("entity_kind")
+            ],
+        )
+        selected_entities = set(self.selected("entity"))
+        entities = Entity.objects.filter(
+            Q(pk__in=[pk for pk, n in counts["entity"].items() if n])
+            | Q(acronym__in=selected_entities)
+        )
+        add(
+            "entity",
+            sorted(
+                (
+                    (e.acronym, e.acronym, counts["entity"].get(e.pk, 0), False)
+                    for e in entities
+                ),
+                key=lambda o: (-o[2], o[0].lower()),
+            ),
+        )
+        add(
+            "sdg",
+            [
+                (str(s.number), f"{s.number}. {s.title}", counts["sdg"].get(s.pk, 0), False)
+                for s in SDG.objects.all()
+            ],
+        )
+        add("theme", [(t.key, t.title, counts["theme"].get(t.pk, 0), False) for t in Theme.objects.all()])
+        add(
+            "trend",
+            [
+                (t.key, t.title, counts["trend"].get(t.pk, 0), False)
+                for t in Trend.objects.all()
+                if counts["trend"].get(t.pk) or t.key in self.selected("trend")
+            ],
+        )
+        years = set(counts["year"]) | {int(y) for y in self.selected("year")}
+        add("year", [(str(y), str(y), counts["year"].get(y, 0), False) for y in sorted(years, reverse=True)])
+        return facets

@@ -1,0 +1,389 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from wsis_site.multilingual import MultilingualTitle
+
+# --- The taxonomy -----------------------------------------------------------
+
+
+class ActionLineQuerySet(models.QuerySet):
+    def top_level(self):
+        return self.filter(parent__isnull=True)
+
+    def with_descendants(self, lines):
+        """The given action lines and their sub-areas (C7 brings C7.e-health…)."""
+        return self.filter(Q(pk__in=[line.pk for line in lines]) | Q(parent__in=lines))
+
+
+class ActionLine(MultilingualTitle):
+    """A WSIS action line (C1–C11) or one of C7's sub-areas (``C7.e-health``)."""
+
+    code = models.CharField(
+        _("code"),
+        max_length=30,
+        unique=True,
+        validators=[RegexValidator(r"^C\d{1,2}(\.[a-z][a-z\-]*)?$")],
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("action line"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    objects = ActionLineQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("action line")
+        verbose_name_plural = _("action lines")
+        ordering = ["position"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("id")), name="actionline_not_own_parent"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.title}"
+
+    @property
+    def is_sub_area(self):
+        return self.parent_id is not None
+
+    def clean(self):
+        if self.parent and self.parent.parent_id:
+            raise ValidationError({"parent": _("A sub-area cannot have sub-areas of its own.")})
+
+
+class KeyedTerm(MultilingualTitle):
+    key = models.SlugField(_("key"), max_length=60, unique=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "key"]
+
+
+class Theme(KeyedTerm):
+    """A WSIS theme: financing mechanisms, Internet governance, measuring ICT4D."""
+
+    class Meta(KeyedTerm.Meta):
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
+
+
+class Trend(KeyedTerm):
+    """A heading of section I (major trends); the list grows from year to year."""
+
+    class Meta(KeyedTerm.Meta):
+        verbose_name = _("trend")
+        verbose_name_plural = _("trends")
+
+
+class Region(KeyedTerm):
+    class Meta(KeyedTerm.Meta):
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+
+
+class SDG(MultilingualTitle):
+    number = models.PositiveSmallIntegerField(
+        _("number"), unique=True, validators=[MinValueValidator(1), MaxValueValidator(17)]
+    )
+
+    class Meta:
+        verbose_name = _("Sustainable Development Goal")
+        verbose_name_plural = _("Sustainable Development Goals")
+        ordering = ["number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(number__gte=1) & Q(number__lte=17), name="sdg_number_range"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.title}"
+
+
+# --- Activities ------------------------------------------------------------
+
+
+class ActivityQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Activity.Status.PUBLISHED)
+
+    def for_action_line(self, *codes):
+        """Activities under any of the codes; a parent code includes its sub-areas."""
+        through = Activity.action_lines.through.objects.filter(
+            Q(actionline__code__in=codes) | Q(actionline__parent__code__in=codes)
+        )
+        return self.filter(pk__in=through.values("activity_id"))
+
+    def for_entity(self, *acronyms):
+        """Activities an entity leads or takes part in."""
+        partners = Activity.partners.through.objects.filter(entity__acronym__in=acronyms)
+        return self.filter(Q(entity__acronym__in=acronyms) | Q(pk__in=partners.values("activity_id")))
+
+    def for_cycle(self, cycle):
+        return self.filter(cycle=cycle)
+
+    def search(self, text):
+        """Full-text search over title, summary and description.
+
+        PostgreSQL's full-text search (English stemming, web-search syntax);
+        elsewhere every word must appear in one of the three fields.
+        """
+        from django.db import connection
+
+        text = (text or "").strip()
+        if not text:
+            return self
+        if connection.vendor == "postgresql":
+            from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+            vector = SearchVector("title", "summary", "description", config="english")
+            query = SearchQuery(text, search_type="websearch", config="english")
+            return self.annotate(
+                search_document=vector, search_rank=SearchRank(vector, query)
+            ).filter(search_document=query)
+        qs = self
+        for word in text.split()[:20]:
+            qs = qs.filter(
+                Q(title__icontains=word)
+                | Q(summary__icontains=word)
+                | Q(description__icontains=word)
+            )
+        return qs
+
+    def with_card_data(self):
+        """What a result card shows, in a fixed number of queries."""
+        return self.select_related("entity", "cycle").prefetch_related(
+            "action_lines", "regions"
+        )
+
+    def with_export_data(self):
+        return self.select_related("entity", "cycle").prefetch_related(
+            "partners", "action_lines", "themes", "trends", "regions", "sdgs", "references"
+        )
+
+
+class Activity(models.Model):
+    """Something an entity reports having done."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    class Type(models.TextChoices):
+        PUBLICATION = "publication", _("Publication")
+        EVENT = "event", _("Event")
+        ONGOING_WORK = "ongoing_work", _("Ongoing work")
+        TOOL_PLATFORM = "tool_platform", _("Tool or platform")
+        PROGRAMME = "programme", _("Programme")
+        DECISION = "decision", _("Decision")
+        INITIATIVE = "initiative", _("Initiative")
+        PARTNERSHIP = "partnership", _("Partnership")
+        STATEMENT = "statement", _("Statement")
+        PROFILE = "profile", _("Profile")
+        OTHER = "other", _("Other")
+
+    class Implementation(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        ONGOING = "ongoing", _("Ongoing")
+        COMPLETED = "completed", _("Completed")
+
+    title = models.CharField(_("title"), max_length=300)
+    summary = models.TextField(_("summary"))
+    description = models.TextField(_("description"), blank=True)
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text=_("The language the text is written in."),
+    )
+    entity = models.ForeignKey(
+        "entities.Entity",
+        verbose_name=_("lead entity"),
+        on_delete=models.PROTECT,
+        related_name="activities",
+    )
+    partners = models.ManyToManyField(
+        "entities.Entity",
+        verbose_name=_("partner entities"),
+        blank=True,
+        related_name="partner_activities",
+    )
+    inferred_entities = models.ManyToManyField(
+        "entities.Entity",
+        verbose_name=_("entities inferred from context"),
+        blank=True,
+        related_name="+",
+        help_text=_("Actors the source text does not name, added by the editors."),
+    )
+    action_lines = models.ManyToManyField(
+        ActionLine, verbose_name=_("action lines"), blank=True, related_name="activities"
+    )
+    themes = models.ManyToManyField(
+        Theme, verbose_name=_("themes"), blank=True, related_name="activities"
+    )
+    trends = models.ManyToManyField(
+        Trend, verbose_name=_("trends"), blank=True, related_name="activities"
+    )
+    regions = models.ManyToManyField(
+        Region, verbose_name=_("regions"), blank=True, related_name="activities"
+    )
+    sdgs = models.ManyToManyField(SDG, verbose_name=_("SDGs"), blank=True, related_name="activities")
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(1990), MaxValueValidator(2100)]
+    )
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    activity_type = models.CharField(
+        _("type of activity"), max_length=30, choices=Type.choices, blank=True
+    )
+    implementation = models.CharField(
+        _("implementation status"), max_length=20, choices=Implementation.choices, blank=True
+    )
+    cycle = models.ForeignKey(
+        "reviews.ReviewCycle",
+        verbose_name=_("review cycle"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="activities",
+    )
+    section_key = models.SlugField(
+        _("report section"),
+        max_length=80,
+        blank=True,
+        help_text=_("The heading of the report this activity belongs under."),
+    )
+    source_id = models.CharField(
+        _("identifier in the source dataset"), max_length=40, blank=True, db_index=True
+    )
+    source_paragraph = models.PositiveIntegerField(
+        _("paragraph in the source report"), null=True, blank=True
+    )
+    editorial_note = models.TextField(_("editorial note"), blank=True)
+    status = models.CharField(
+        _("publication status"),
+        max_length=20,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        db_index=True,
+    )
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("last changed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+
+    objects = ActivityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        ordering = ["-year", "source_paragraph", "id"]
+        indexes = [
+            models.Index(fields=["status", "year"], name="activity_status_year"),
+            models.Index(fields=["status", "entity"], name="activity_status_entity"),
+            models.Index(fields=["status", "cycle"], name="activity_status_cycle"),
+            models.Index(fields=["status", "-published_at"], name="activity_status_published"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(year__gte=1990) & Q(year__lte=2100), name="activity_year_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(start_date__isnull=True)
+                | Q(end_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
+                name="activity_dates_in_order",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+                name="activity_published_has_date",
+            ),
+            models.UniqueConstraint(
+                fields=["cycle", "source_id"],
+                condition=~Q(source_id=""),
+                name="activity_source_id_unique_per_cycle",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("activities:activity-detail", args=[self.pk])
+
+    @property
+    def is_published(self):
+        return self.status == self.Status.PUBLISHED
+
+    def clean(self):
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("The end date is before the start date.")})
+
+
+class Reference(models.Model):
+    """A source an activity cites: a web address or a UN document symbol."""
+
+    activity = models.ForeignKey(
+        Activity, verbose_name=_("activity"), on_delete=models.CASCADE, related_name="references"
+    )
+    url = models.URLField(_("web address"), max_length=1000, blank=True)
+    symbol = models.CharField(
+        _("document symbol"),
+        max_length=100,
+        blank=True,
+        help_text=_("A UN document symbol such as A/RES/78/132."),
+    )
+    label = models.CharField(_("label"), max_length=300, blank=True)
+    footnote_number = models.PositiveIntegerField(
+        _("footnote in the source report"), null=True, blank=True
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("reference")
+        verbose_name_plural = _("references")
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(url="") | ~Q(symbol=""), name="reference_has_url_or_symbol"
+            ),
+        ]
+
+    def __str__(self):
+        return self.label or self.symbol or self.url
+
+    def clean(self):
+        if not self.url and not self.symbol:
+            raise ValidationError(_("Give a web address or a document symbol."))

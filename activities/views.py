@@ -1,0 +1,125 @@
+from django.conf import settings
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.http import JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from entities.models import Entity
+from reviews.models import ReviewCycle
+
+from . import exports
+from .filters import ActivityFilter
+from .models import ActionLine, Activity
+
+
+def paginate(request, queryset, per_page):
+    """The requested page, or None and a message when the page does not exist."""
+    paginator = Paginator(queryset, per_page)
+    number = request.GET.get("page") or 1
+    try:
+        return paginator.page(number), None
+    except PageNotAnInteger:
+        return None, _("The page number must be a whole number.")
+    except EmptyPage:
+        if paginator.count == 0 and str(number) == "1":
+            return paginator.page(1), None
+        return None, _("There is no page %(number)s; the results have %(pages)s.") % {
+            "number": number,
+            "pages": paginator.num_pages,
+        }
+
+
+@require_GET
+def home(request):
+    published = Activity.objects.published()
+    context = {
+        "activity_count": published.count(),
+        "entity_count": Entity.objects.filter(activities__in=published).distinct().count(),
+        "cycle_count": ReviewCycle.objects.published().count(),
+        "action_lines": ActionLine.objects.top_level(),
+        "latest": published.with_card_data().order_by("-published_at", "-id")[:6],
+        "open_cycles": ReviewCycle.objects.open().filter(deadline__gte=timezone.now()),
+    }
+    return render(request, "home.html", context)
+
+
+@require_GET
+def activity_list(request):
+    filterset = ActivityFilter(request.GET)
+    context = {
+        "filterset": filterset,
+        "form": filterset.form,
+        "ordering": request.GET.get("ordering", ""),
+    }
+    if not filterset.is_valid():
+        context["errors"] = filterset.errors_by_parameter()
+        return render(request, "activities/activity_list.html", context, status=400)
+    results = filterset.qs.with_card_data()
+    page, page_error = paginate(request, results, settings.ACTIVITIES_PER_PAGE)
+    context["facets"] = filterset.facets()
+    context["chips"] = [
+        {"name": facet["name"], "label": facet["label"], "value": option["value"],
+         "text": option["label"]}
+        for facet in context["facets"]
+        for option in facet["options"]
+        if option["selected"]
+    ]
+    if filterset.form.cleaned_data.get("q"):
+        context["chips"].insert(
+            0,
+            {"name": "q", "label": _("Search"), "value": filterset.form.cleaned_data["q"],
+             "text": filterset.form.cleaned_data["q"]},
+        )
+    if page_error:
+        context["errors"] = {"page": [page_error]}
+        return render(request, "activities/activity_list.html", context, status=404)
+    context["page"] = page
+    return render(request, "activities/activity_list.html", context)
+
+
+@require_GET
+def activity_detail(request, pk):
+    activity = get_object_or_404(
+        Activity.objects.published().with_export_data().prefetch_related("inferred_entities"),
+        pk=pk,
+    )
+    return render(request, "activities/activity_detail.html", {"activity": activity})
+
+
+def _export_filterset(request):
+    data = request.GET.copy()
+    data.pop("page", None)
+    data.pop("format", None)
+    return ActivityFilter(data)
+
+
+@require_GET
+def export_csv(request):
+    filterset = _export_filterset(request)
+    if not filterset.is_valid():
+        return JsonResponse({"errors": filterset.errors_by_parameter()}, status=400)
+    response = StreamingHttpResponse(
+        exports.csv_lines(filterset.qs, request.build_absolute_uri),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="wsis-activities.csv"'
+    return response
+
+
+@require_GET
+def export_json(request):
+    filterset = _export_filterset(request)
+    if not filterset.is_valid():
+        return JsonResponse({"errors": filterset.errors_by_parameter()}, status=400)
+    meta = {
+        "count": filterset.qs.count(),
+        "filters": {k: v for k, v in filterset.data.lists() if v},
+    }
+    response = StreamingHttpResponse(
+        exports.json_chunks(filterset.qs, request.build_absolute_uri, meta),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="wsis-activities.json"'
+    return response

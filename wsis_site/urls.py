@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from activities import views as activity_views
+
+admin.site.site_header = _("WSIS Implementation Tracker")
+admin.site.site_title = _("WSIS Tracker administration")
+admin.site.index_title = _("Secretariat workspace")
+
+urlpatterns = [
+    path("", activity_views.home, name="home"),
+    path("activities/", include("activities.urls")),
+    path("entities/", include("entities.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
