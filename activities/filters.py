@@ -11,6 +11,7 @@ from django import forms
 from django.db import connection
 from django.db.models import Count, F, Q
 from django.db.models.functions import Coalesce
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from entities.models import Entity
@@ -131,7 +132,7 @@ class ActivityFilter(django_filters.FilterSet):
         label=_("Review cycle"),
         queryset=ReviewCycle.objects.all(),
         to_field_name="slug",
-        field_name="cycle",
+        field_name="cycle__slug",
         distinct=False,
     )
     ordering = django_filters.OrderingFilter(
@@ -164,6 +165,12 @@ class ActivityFilter(django_filters.FilterSet):
     def __init__(self, data=None, queryset=None, **kwargs):
         if queryset is None:
             queryset = Activity.objects.published()
+        if data is not None and not isinstance(data, QueryDict):
+            # A plain dict ({"region": ["africa", "europe"]}) reads like a query string.
+            query = QueryDict(mutable=True)
+            for key, value in data.items():
+                query.setlist(key, [str(v) for v in value] if isinstance(value, list) else [value])
+            data = query
         super().__init__(data, queryset=queryset, **kwargs)
 
     # Filters with logic -------------------------------------------------------
@@ -264,15 +271,18 @@ class ActivityFilter(django_filters.FilterSet):
 
         entity_base = self.queryset_without("entity")
         lead = dict(
-            entity_base.order_by().values("entity_id").annotate(n=Count("id")).values_list(
-                "entity_id", "n"
-            )
+            entity_base.order_by()
+            .values("entity_id")
+            .annotate(n=Count("id"))
+            .values_list("entity_id", "n")
         )
         partners = Activity.partners.through.objects.filter(
             activity__in=entity_base.values("pk")
         ).exclude(entity_id=F("activity__entity_id"))
-        for entity_id, n in partners.values("entity_id").annotate(n=Count("activity_id")).values_list(
-            "entity_id", "n"
+        for entity_id, n in (
+            partners.values("entity_id")
+            .annotate(n=Count("activity_id"))
+            .values_list("entity_id", "n")
         ):
             lead[entity_id] = lead.get(entity_id, 0) + n
         counts["entity"] = lead
@@ -345,10 +355,7 @@ class ActivityFilter(django_filters.FilterSet):
         add(
             "entity",
             sorted(
-                (
-                    (e.acronym, e.acronym, counts["entity"].get(e.pk, 0), False)
-                    for e in entities
-                ),
+                ((e.acronym, e.acronym, counts["entity"].get(e.pk, 0), False) for e in entities),
                 key=lambda o: (-o[2], o[0].lower()),
             ),
         )
@@ -359,7 +366,10 @@ class ActivityFilter(django_filters.FilterSet):
                 for s in SDG.objects.all()
             ],
         )
-        add("theme", [(t.key, t.title, counts["theme"].get(t.pk, 0), False) for t in Theme.objects.all()])
+        add(
+            "theme",
+            [(t.key, t.title, counts["theme"].get(t.pk, 0), False) for t in Theme.objects.all()],
+        )
         add(
             "trend",
             [
@@ -369,5 +379,11 @@ class ActivityFilter(django_filters.FilterSet):
             ],
         )
         years = set(counts["year"]) | {int(y) for y in self.selected("year")}
-        add("year", [(str(y), str(y), counts["year"].get(y, 0), False) for y in sorted(years, reverse=True)])
+        add(
+            "year",
+            [
+                (str(y), str(y), counts["year"].get(y, 0), False)
+                for y in sorted(years, reverse=True)
+            ],
+        )
         return facets

@@ -152,13 +152,19 @@ class _Dataset:
         """Trends, themes and regions the outline declares, with their headings."""
         self.declared = {"trend": {}, "theme": {}, "region": {}}
         for node in _walk(self.outline):
-            for kind, key_name in (("trend", "trend_key"), ("theme", "theme"), ("region", "region")):
+            for kind, key_name in (
+                ("trend", "trend_key"),
+                ("theme", "theme"),
+                ("region", "region"),
+            ):
                 key = node.get(key_name)
                 if key is None:
                     continue
                 where = f"outline '{node.get('key', '?')}'"
                 if not isinstance(key, str) or slugify(key).replace("-", "_") != key:
-                    raise DatasetError(f"{where}: '{key_name}' must be a key like digital_inclusion")
+                    raise DatasetError(
+                        f"{where}: '{key_name}' must be a key like digital_inclusion"
+                    )
                 self.declared[kind][key] = (
                     _text(node, "title_en", where, required=True, max_length=300),
                     _text(node, "title_zh", where, max_length=300),
@@ -517,9 +523,7 @@ def _write_cycle(dataset, entity_ids):
             for key in changed - {"summary"}:
                 setattr(cycle, key, values[key])
             cycle.save()
-    contributors = {
-        entity_ids[a.lower()] for a, v in dataset.entities.items() if v["contributed"]
-    }
+    contributors = {entity_ids[a.lower()] for a, v in dataset.entities.items() if v["contributed"]}
     if {e.pk for e in cycle.invited_entities.all()} != contributors:
         cycle.invited_entities.set(contributors)
     trends = set(Trend.objects.filter(key__in=dataset.trend_keys).values_list("pk", flat=True))

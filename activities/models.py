@@ -131,7 +131,9 @@ class ActivityQuerySet(models.QuerySet):
     def for_entity(self, *acronyms):
         """Activities an entity leads or takes part in."""
         partners = Activity.partners.through.objects.filter(entity__acronym__in=acronyms)
-        return self.filter(Q(entity__acronym__in=acronyms) | Q(pk__in=partners.values("activity_id")))
+        return self.filter(
+            Q(entity__acronym__in=acronyms) | Q(pk__in=partners.values("activity_id"))
+        )
 
     def for_cycle(self, cycle):
         return self.filter(cycle=cycle)
@@ -166,9 +168,7 @@ class ActivityQuerySet(models.QuerySet):
 
     def with_card_data(self):
         """What a result card shows, in a fixed number of queries."""
-        return self.select_related("entity", "cycle").prefetch_related(
-            "action_lines", "regions"
-        )
+        return self.select_related("entity", "cycle").prefetch_related("action_lines", "regions")
 
     def with_export_data(self):
         return self.select_related("entity", "cycle").prefetch_related(
@@ -242,7 +242,9 @@ class Activity(models.Model):
     regions = models.ManyToManyField(
         Region, verbose_name=_("regions"), blank=True, related_name="activities"
     )
-    sdgs = models.ManyToManyField(SDG, verbose_name=_("SDGs"), blank=True, related_name="activities")
+    sdgs = models.ManyToManyField(
+        SDG, verbose_name=_("SDGs"), blank=True, related_name="activities"
+    )
     year = models.PositiveSmallIntegerField(
         _("year"), validators=[MinValueValidator(1990), MaxValueValidator(2100)]
     )

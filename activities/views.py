@@ -60,8 +60,12 @@ def activity_list(request):
     page, page_error = paginate(request, results, settings.ACTIVITIES_PER_PAGE)
     context["facets"] = filterset.facets()
     context["chips"] = [
-        {"name": facet["name"], "label": facet["label"], "value": option["value"],
-         "text": option["label"]}
+        {
+            "name": facet["name"],
+            "label": facet["label"],
+            "value": option["value"],
+            "text": option["label"],
+        }
         for facet in context["facets"]
         for option in facet["options"]
         if option["selected"]
@@ -69,8 +73,12 @@ def activity_list(request):
     if filterset.form.cleaned_data.get("q"):
         context["chips"].insert(
             0,
-            {"name": "q", "label": _("Search"), "value": filterset.form.cleaned_data["q"],
-             "text": filterset.form.cleaned_data["q"]},
+            {
+                "name": "q",
+                "label": _("Search"),
+                "value": filterset.form.cleaned_data["q"],
+                "text": filterset.form.cleaned_data["q"],
+            },
         )
     if page_error:
         context["errors"] = {"page": [page_error]}

@@ -115,6 +115,9 @@ class Entity(models.Model):
     def __str__(self):
         return self.acronym
 
+    def get_absolute_url(self):
+        return reverse("entities:entity-detail", args=[self.acronym])
+
     @property
     def name(self):
         return localized(self, "name")
@@ -122,9 +125,6 @@ class Entity(models.Model):
     @property
     def short_name(self):
         return localized(self, "short_name") or self.acronym
-
-    def get_absolute_url(self):
-        return reverse("entities:entity-detail", args=[self.acronym])
 
 
 class Membership(models.Model):

@@ -33,9 +33,10 @@ def entity_list(request):
 def entity_detail(request, acronym):
     entity = get_object_or_404(Entity.objects.select_related("parent"), acronym=acronym)
     activities = (
-        Activity.objects.published().for_entity(entity.acronym).with_card_data().order_by(
-            "-year", "source_paragraph", "id"
-        )
+        Activity.objects.published()
+        .for_entity(entity.acronym)
+        .with_card_data()
+        .order_by("-year", "source_paragraph", "id")
     )
     page, page_error = paginate(request, activities, settings.ACTIVITIES_PER_PAGE)
     context = {
@@ -44,4 +45,6 @@ def entity_detail(request, acronym):
         "errors": {"page": [page_error]} if page_error else {},
         "children": entity.children.all(),
     }
-    return render(request, "entities/entity_detail.html", context, status=404 if page_error else 200)
+    return render(
+        request, "entities/entity_detail.html", context, status=404 if page_error else 200
+    )

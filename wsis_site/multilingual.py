@@ -37,9 +37,9 @@ class MultilingualTitle(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self):
+        return self.title
+
     @property
     def title(self):
         return localized(self, "title")
-
-    def __str__(self):
-        return self.title

@@ -1,0 +1,83 @@
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+from wsis_site.settings import database_from_url, env_bool
+
+
+def load_settings(**env):
+    """Import the settings in a fresh interpreter with exactly this environment."""
+    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import wsis_site.settings as s; print(s.DEBUG, s.SESSION_COOKIE_SECURE)",
+        ],
+        env={**clean, **env},
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_production_settings_refuse_to_start_without_a_secret_key():
+    result = load_settings(DEBUG="false")
+
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set in the environment when DEBUG is off." in result.stderr
+
+
+def test_production_settings_with_a_secret_are_secure():
+    result = load_settings(SECRET_KEY="a-real-secret")
+
+    assert result.returncode == 0
+    assert result.stdout.split() == ["False", "True"]
+
+
+def test_debug_settings_start_without_a_secret():
+    result = load_settings(DEBUG="true")
+
+    assert result.stdout.split() == ["True", "False"]
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("true", True), ("0", False), ("Yes", True)])
+def test_env_bool_reads_usual_spellings(monkeypatch, raw, expected):
+    monkeypatch.setenv("SOME_FLAG", raw)
+
+    assert env_bool("SOME_FLAG") is expected
+
+
+def test_env_bool_rejects_nonsense(monkeypatch):
+    monkeypatch.setenv("SOME_FLAG", "maybe")
+
+    with pytest.raises(ImproperlyConfigured, match="SOME_FLAG='maybe' is not a boolean"):
+        env_bool("SOME_FLAG")
+
+
+def test_database_url_postgres_uses_the_postgresql_backend():
+    config = database_from_url("postgres://wsis:pw@db.example:5433/wsis")
+
+    assert (config["ENGINE"], config["NAME"], config["HOST"], config["PORT"]) == (
+        "django.db.backends.postgresql",
+        "wsis",
+        "db.example",
+        5433,
+    )
+
+
+def test_database_url_sqlite():
+    config = database_from_url("sqlite:////tmp/x.sqlite3")
+
+    assert (config["ENGINE"], config["NAME"]) == ("django.db.backends.sqlite3", "/tmp/x.sqlite3")
+
+
+def test_no_page_refers_to_another_origin(client, db):
+    response = client.get("/")
+
+    assert b"https://" not in response.content.split(b"<body")[0]
+    assert b'src="/static/' in response.content
