@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import SDG, ActionLine, Activity, Reference, Region, Theme, Trend
 
@@ -30,7 +31,7 @@ class ActionLineFilter(admin.SimpleListFilter):
 
 
 @admin.register(Activity)
-class ActivityAdmin(admin.ModelAdmin):
+class ActivityAdmin(SimpleHistoryAdmin):
     list_display = (
         "title",
         "entity",
@@ -66,6 +67,7 @@ class ActivityAdmin(admin.ModelAdmin):
         "regions",
         "sdgs",
         "cycle",
+        "submission",
     )
     readonly_fields = ("created_at", "created_by", "updated_at", "updated_by", "published_at")
     date_hierarchy = "published_at"
@@ -84,7 +86,16 @@ class ActivityAdmin(admin.ModelAdmin):
         ),
         (
             _("Source"),
-            {"fields": ("cycle", "section_key", "source_id", "source_paragraph", "editorial_note")},
+            {
+                "fields": (
+                    "submission",
+                    "cycle",
+                    "section_key",
+                    "source_id",
+                    "source_paragraph",
+                    "editorial_note",
+                )
+            },
         ),
         (
             _("Publication and history"),

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from entities.models import Entity, acronym_validator
-from reviews.models import ReviewCycle
+from reviews.models import ReviewCycle, Submission
 
 from .models import SDG, ActionLine, Activity, Reference, Region, Theme, Trend
 
@@ -363,6 +363,7 @@ def _write(dataset, progress):
         if dataset.report_date
         else timezone.now()
     )
+    submissions = _write_submissions(dataset, cycle, entity_ids, published_at)
     existing = {
         activity.source_id: activity
         for activity in Activity.objects.filter(cycle=cycle)
@@ -376,7 +377,11 @@ def _write(dataset, progress):
     for done, record in enumerate(dataset.activities, start=1):
         fields = dict(record["fields"])
         fields["entity_id"] = entity_ids[fields.pop("entity_acronym").lower()]
-        fields.update(cycle=cycle, status=Activity.Status.PUBLISHED)
+        fields.update(
+            cycle=cycle,
+            submission_id=submissions[fields["entity_id"]],
+            status=Activity.Status.PUBLISHED,
+        )
         wanted = {
             "partners": {entity_ids[a.lower()] for a in record["partners"]},
             "inferred_entities": {entity_ids[a.lower()] for a in record["inferred"]},
@@ -444,6 +449,29 @@ def _write(dataset, progress):
         result.removed = len(existing)
         Activity.objects.filter(pk__in=[a.pk for a in existing.values()]).delete()
     return result
+
+
+def _write_submissions(dataset, cycle, entity_ids, published_at):
+    """A published submission for each contributor and each entity leading an activity.
+
+    Returns ``{entity_id: submission_id}``.
+    """
+    wanted = {entity_ids[a.lower()] for a, v in dataset.entities.items() if v["contributed"]}
+    wanted |= {entity_ids[r["fields"]["entity_acronym"].lower()] for r in dataset.activities}
+    existing = dict(cycle.submissions.values_list("entity_id", "pk"))
+    Submission.objects.bulk_create(
+        Submission(
+            cycle=cycle,
+            entity_id=entity_id,
+            state=Submission.State.PUBLISHED,
+            submitted_at=published_at,
+            decided_at=published_at,
+            published_at=published_at,
+            created_at=published_at,
+        )
+        for entity_id in sorted(wanted - set(existing))
+    )
+    return dict(cycle.submissions.values_list("entity_id", "pk"))
 
 
 def _write_terms(dataset):

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from wsis_site.multilingual import MultilingualTitle
 
@@ -120,6 +121,18 @@ class SDG(MultilingualTitle):
 class ActivityQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Activity.Status.PUBLISHED)
+
+    def visible_to(self, user):
+        """What a user may read: the public sees published work; focal points
+        also their own entities' work in any state; the secretariat everything."""
+        from reviews.rules import is_secretariat
+
+        if not user.is_authenticated:
+            return self.published()
+        if is_secretariat(user):
+            return self
+        own = user.memberships.values("entity_id")
+        return self.filter(Q(status=Activity.Status.PUBLISHED) | Q(entity_id__in=own))
 
     def for_action_line(self, *codes):
         """Activities under any of the codes; a parent code includes its sub-areas."""
@@ -256,6 +269,15 @@ class Activity(models.Model):
     implementation = models.CharField(
         _("implementation status"), max_length=20, choices=Implementation.choices, blank=True
     )
+    submission = models.ForeignKey(
+        "reviews.Submission",
+        verbose_name=_("submission"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="activities",
+        help_text=_("The submission this activity was reported with."),
+    )
     cycle = models.ForeignKey(
         "reviews.ReviewCycle",
         verbose_name=_("review cycle"),
@@ -306,6 +328,7 @@ class Activity(models.Model):
         editable=False,
     )
 
+    history = HistoricalRecords(excluded_fields=["updated_at"])
     objects = ActivityQuerySet.as_manager()
 
     class Meta:
@@ -341,6 +364,12 @@ class Activity(models.Model):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        # The cycle follows the submission, so filters by cycle see every activity.
+        if self.submission_id and not self.cycle_id:
+            self.cycle_id = self.submission.cycle_id
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("activities:activity-detail", args=[self.pk])

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Entity, Membership
 
@@ -12,7 +13,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Entity)
-class EntityAdmin(admin.ModelAdmin):
+class EntityAdmin(SimpleHistoryAdmin):
     list_display = ("acronym", "name_en", "kind", "parent", "is_active", "published_count")
     list_filter = ("kind", "is_active")
     search_fields = ("acronym", "name_en", "name_zh", "short_name_en", "short_name_zh")

@@ -5,6 +5,7 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from wsis_site.multilingual import localized
 
@@ -99,6 +100,7 @@ class Entity(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
 
+    history = HistoricalRecords(excluded_fields=["updated_at"])
     objects = EntityQuerySet.as_manager()
 
     class Meta:

@@ -1,19 +1,79 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from rules.contrib.admin import ObjectPermissionsModelAdminMixin
+from simple_history.admin import SimpleHistoryAdmin
 
 from activities.models import Activity
 
-from .models import ReviewCycle
+from . import rules as roles
+from .emails import send_submission_email
+from .models import (
+    ACTION_LABELS,
+    Comment,
+    DeadlineExtension,
+    ReviewCycle,
+    SentEmail,
+    Submission,
+    Transition,
+    TransitionNotAllowed,
+)
+
+# --- Review cycles --------------------------------------------------------------
 
 
 @admin.register(ReviewCycle)
-class ReviewCycleAdmin(admin.ModelAdmin):
-    list_display = ("title", "slug", "kind", "state", "reporting_year", "deadline", "published")
+class ReviewCycleAdmin(ObjectPermissionsModelAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "title",
+        "slug",
+        "kind",
+        "state",
+        "deadline",
+        "responses",
+        "published",
+    )
     list_filter = ("kind", "state")
     search_fields = ("title", "slug", "symbol")
     prepopulated_fields = {"slug": ("title",)}
     autocomplete_fields = ("invited_entities", "trends")
-    readonly_fields = ("created_at", "updated_at")
+    readonly_fields = ("state", "created_at", "updated_at", "dashboard_link")
+    actions = ["open_calls", "close_calls", "publish_cycles"]
+    fieldsets = (
+        (None, {"fields": ("title", "slug", "kind", "symbol", "state", "dashboard_link")}),
+        (
+            _("The call"),
+            {
+                "fields": (
+                    "reporting_year",
+                    "period_start",
+                    "period_end",
+                    "opens_on",
+                    "deadline",
+                    "questions",
+                    "invited_entities",
+                    "trends",
+                )
+            },
+        ),
+        (
+            _("The report's own text"),
+            {"fields": ("summary", "introduction", "conclusions", "report_date")},
+        ),
+        (
+            _("Source"),
+            {"classes": ("collapse",), "fields": ("outline", "created_at", "updated_at")},
+        ),
+    )
 
     def get_queryset(self, request):
         return (
@@ -21,11 +81,543 @@ class ReviewCycleAdmin(admin.ModelAdmin):
             .get_queryset(request)
             .annotate(
                 published_n=Count(
-                    "activities", filter=Q(activities__status=Activity.Status.PUBLISHED)
-                )
+                    "activities",
+                    filter=Q(activities__status=Activity.Status.PUBLISHED),
+                    distinct=True,
+                ),
+                submission_n=Count("submissions", distinct=True),
             )
         )
 
-    @admin.display(description="published activities", ordering="published_n")
+    @admin.display(description=_("published activities"), ordering="published_n")
     def published(self, obj):
         return obj.published_n
+
+    @admin.display(description=_("submissions"), ordering="submission_n")
+    def responses(self, obj):
+        return obj.submission_n
+
+    @admin.display(description=_("responses"))
+    def dashboard_link(self, obj):
+        if not obj.pk:
+            return "—"
+        from django.utils.html import format_html
+
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:reviews_reviewcycle_dashboard", args=[obj.pk]),
+            _("Response dashboard"),
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/dashboard/",
+                self.admin_site.admin_view(self.dashboard_view),
+                name="reviews_reviewcycle_dashboard",
+            ),
+            *super().get_urls(),
+        ]
+
+    def dashboard_view(self, request, pk):
+        cycle = get_object_or_404(ReviewCycle, pk=pk)
+        if not self.has_view_permission(request, cycle):
+            return HttpResponseRedirect(reverse("admin:index"))
+        counts = cycle.state_counts()
+        rows = [
+            (state, label, counts[state], _submission_list_url(cycle, state=state))
+            for state, label in Submission.State.choices
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Responses to %(cycle)s") % {"cycle": cycle.title},
+            "cycle": cycle,
+            "rows": rows,
+            "counts": counts,
+            "overdue": cycle.submissions.overdue().select_related("entity", "reviewer"),
+            "overdue_url": _submission_list_url(cycle, overdue="yes"),
+        }
+        return TemplateResponse(request, "admin/reviews/reviewcycle/dashboard.html", context)
+
+    def _run(self, request, queryset, method, done):
+        count = 0
+        for cycle in queryset:
+            try:
+                getattr(cycle, method)(by=request.user)
+                count += 1
+            except TransitionNotAllowed as exc:
+                self.message_user(request, f"{cycle}: {exc.message}", messages.ERROR)
+        if count:
+            self.message_user(request, done % {"count": count}, messages.SUCCESS)
+
+    @admin.action(description=_("Open the call (invite the entities)"))
+    def open_calls(self, request, queryset):
+        self._run(request, queryset, "open_call", _("%(count)s call(s) opened."))
+
+    @admin.action(description=_("Close the call"))
+    def close_calls(self, request, queryset):
+        self._run(request, queryset, "close", _("%(count)s call(s) closed."))
+
+    @admin.action(description=_("Publish the cycle"))
+    def publish_cycles(self, request, queryset):
+        self._run(request, queryset, "publish", _("%(count)s cycle(s) published."))
+
+
+def _submission_list_url(cycle, **params):
+    from urllib.parse import urlencode
+
+    query = {"cycle__id__exact": cycle.pk}
+    if "state" in params:
+        query["state__exact"] = params["state"]
+    if "overdue" in params:
+        query["overdue"] = params["overdue"]
+    return reverse("admin:reviews_submission_changelist") + "?" + urlencode(query)
+
+
+# --- Submissions --------------------------------------------------------------
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = _("overdue")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Overdue")), ("no", _("Not overdue"))]
+
+    def queryset(self, request, queryset):
+        overdue = Submission.objects.overdue().values("pk")
+        if self.value() == "yes":
+            return queryset.filter(pk__in=overdue)
+        if self.value() == "no":
+            return queryset.exclude(pk__in=overdue)
+        return queryset
+
+
+class ReviewerFilter(admin.SimpleListFilter):
+    title = _("reviewer")
+    parameter_name = "reviewer"
+
+    def lookups(self, request, model_admin):
+        users = (
+            get_user_model()
+            .objects.filter(groups__name__in=[roles.MANAGERS, roles.REVIEWERS])
+            .distinct()
+        )
+        return [("none", _("Nobody yet"))] + [(str(u.pk), u.get_username()) for u in users]
+
+    def queryset(self, request, queryset):
+        if self.value() == "none":
+            return queryset.filter(reviewer__isnull=True)
+        if self.value():
+            return queryset.filter(reviewer_id=self.value())
+        return queryset
+
+
+class CommentInline(admin.TabularInline):
+    """The comments so far, read-only."""
+
+    model = Comment
+    extra = 0
+    fields = ("created_at", "author", "visibility", "body")
+    readonly_fields = fields
+    can_delete = False
+    verbose_name_plural = _("comments")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class NewCommentInline(admin.StackedInline):
+    """A new comment, internal or shared with the contributor."""
+
+    model = Comment
+    extra = 1
+    max_num = 1
+    fields = ("visibility", "body")
+    verbose_name = _("new comment")
+    verbose_name_plural = _("write a comment")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).none()
+
+    def has_add_permission(self, request, obj=None):
+        return request.user.has_perm("reviews.comment_submission", obj)
+
+
+class TransitionInline(admin.TabularInline):
+    model = Transition
+    extra = 0
+    fields = ("created_at", "actor", "action", "from_state", "to_state", "comment")
+    readonly_fields = fields
+    can_delete = False
+    verbose_name_plural = _("history of the workflow")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class SentEmailInline(admin.TabularInline):
+    model = SentEmail
+    extra = 0
+    fields = ("sent_at", "kind", "recipients", "subject", "sent_by", "resend")
+    readonly_fields = fields
+    can_delete = False
+    verbose_name_plural = _("e-mails sent")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("resend"))
+    def resend(self, obj):
+        from django.utils.html import format_html
+
+        return format_html(
+            '<button type="submit" class="button" form="resend-{}">{}</button>',
+            obj.pk,
+            _("Send again"),
+        )
+
+
+class DeadlineExtensionInline(admin.TabularInline):
+    model = DeadlineExtension
+    extra = 0
+    fields = ("new_deadline", "reason", "granted_by", "created_at")
+    readonly_fields = ("granted_by", "created_at")
+
+
+class ExtendDeadlineForm(forms.Form):
+    new_deadline = forms.DateTimeField(
+        label=_("New deadline"),
+        help_text=_("For example 2025-03-31 18:00 (UTC)."),
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
+
+    def clean_new_deadline(self):
+        value = self.cleaned_data["new_deadline"]
+        if value <= timezone.now():
+            raise forms.ValidationError(_("The new deadline must be in the future."))
+        return value
+
+
+class AssignReviewerForm(forms.Form):
+    reviewer = forms.ModelChoiceField(
+        label=_("Reviewer"),
+        queryset=get_user_model().objects.none(),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reviewer"].queryset = (
+            get_user_model()
+            .objects.filter(is_active=True, groups__name__in=[roles.MANAGERS, roles.REVIEWERS])
+            .distinct()
+            .order_by("username")
+        )
+
+
+class MessageForm(forms.Form):
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    text = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 10}))
+
+
+@admin.register(Submission)
+class SubmissionAdmin(ObjectPermissionsModelAdminMixin, SimpleHistoryAdmin):
+    change_form_template = "admin/reviews/submission/change_form.html"
+    list_display = (
+        "entity",
+        "cycle",
+        "state",
+        "reviewer",
+        "deadline_display",
+        "overdue_display",
+        "activity_count",
+        "updated_at",
+    )
+    list_filter = (
+        "cycle",
+        "state",
+        OverdueFilter,
+        ReviewerFilter,
+        "entity__kind",
+        ("entity", admin.RelatedOnlyFieldListFilter),
+    )
+    list_select_related = ("entity", "cycle", "reviewer")
+    search_fields = ("entity__acronym", "entity__name_en", "cycle__title", "cycle__slug")
+    autocomplete_fields = ("cycle", "entity")
+    readonly_fields = (
+        "state",
+        "answers_display",
+        "submitted_at",
+        "decided_at",
+        "published_at",
+        "created_at",
+        "updated_at",
+    )
+    fields = (
+        "cycle",
+        "entity",
+        "state",
+        "reviewer",
+        "answers_display",
+        "submitted_at",
+        "decided_at",
+        "published_at",
+        "created_at",
+        "updated_at",
+    )
+    inlines = [
+        CommentInline,
+        NewCommentInline,
+        DeadlineExtensionInline,
+        TransitionInline,
+        SentEmailInline,
+    ]
+    actions = ["remind", "extend_deadline", "assign_reviewer", "write_to_focal_points"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .with_effective_deadline()
+            .annotate(activity_n=Count("activities", distinct=True))
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            fields += ["cycle", "entity"]
+        if not request.user.has_perm("reviews.assign_reviewer", obj):
+            fields.append("reviewer")
+        return fields
+
+    def get_inline_instances(self, request, obj=None):
+        if obj is None:
+            return []
+        inlines = super().get_inline_instances(request, obj)
+        if not request.user.has_perm("reviews.extend_deadline", obj):
+            inlines = [i for i in inlines if not isinstance(i, DeadlineExtensionInline)]
+        return inlines
+
+    @admin.display(description=_("deadline"))
+    def deadline_display(self, obj):
+        return obj.effective_deadline
+
+    @admin.display(description=_("overdue"), boolean=True)
+    def overdue_display(self, obj):
+        return obj.is_overdue
+
+    @admin.display(description=_("activities"), ordering="activity_n")
+    def activity_count(self, obj):
+        return obj.activity_n
+
+    @admin.display(description=_("answers"))
+    def answers_display(self, obj):
+        from django.utils.html import format_html, format_html_join
+
+        questions = obj.cycle.questions or []
+        answers = obj.answers or {}
+        return format_html(
+            "<dl>{}</dl>",
+            format_html_join(
+                "",
+                "<dt><strong>{}</strong></dt><dd style='white-space: pre-wrap'>{}</dd>",
+                ((q.get("label", q["key"]), answers.get(q["key"], "") or "—") for q in questions),
+            ),
+        )
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for instance in instances:
+            if isinstance(instance, Comment) and not instance.author_id:
+                instance.author = request.user
+                if instance.visibility == Comment.Visibility.INTERNAL and not request.user.has_perm(
+                    "reviews.comment_internally", instance.submission
+                ):
+                    instance.visibility = Comment.Visibility.SHARED
+            if isinstance(instance, DeadlineExtension) and not instance.granted_by_id:
+                instance.granted_by = request.user
+            instance.save()
+        for obj in formset.deleted_objects:
+            obj.delete()
+        formset.save_m2m()
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["workflow_actions"] = [
+                (action, ACTION_LABELS[action]) for action in obj.allowed_actions(request.user)
+            ]
+            context["sent_emails"] = obj.emails.all()
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<int:pk>/transition/",
+                view(self.transition_view),
+                name="reviews_submission_transition",
+            ),
+            path(
+                "<int:pk>/resend/<int:email_pk>/",
+                view(self.resend_view),
+                name="reviews_submission_resend",
+            ),
+            *super().get_urls(),
+        ]
+
+    def transition_view(self, request, pk):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        submission = get_object_or_404(Submission, pk=pk)
+        if not self.has_view_permission(request, submission):
+            return HttpResponseRedirect(reverse("admin:index"))
+        action = request.POST.get("action", "")
+        try:
+            submission.transition(action, by=request.user, comment=request.POST.get("comment", ""))
+        except TransitionNotAllowed as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+        else:
+            self.message_user(
+                request,
+                _("%(action)s: the submission is now %(state)s.")
+                % {
+                    "action": ACTION_LABELS[action],
+                    "state": submission.get_state_display().lower(),
+                },
+                messages.SUCCESS,
+            )
+        return HttpResponseRedirect(reverse("admin:reviews_submission_change", args=[pk]))
+
+    def resend_view(self, request, pk, email_pk):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        submission = get_object_or_404(Submission, pk=pk)
+        if not request.user.has_perm("reviews.remind_submission", submission):
+            return HttpResponseRedirect(reverse("admin:index"))
+        original = get_object_or_404(SentEmail, pk=email_pk, submission=submission)
+        send_submission_email(
+            original.kind,
+            submission,
+            sent_by=request.user,
+            subject=original.subject,
+            text=original.body,
+        )
+        self.message_user(request, _("The e-mail was sent again."), messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:reviews_submission_change", args=[pk]))
+
+    # Bulk actions ------------------------------------------------------------------
+
+    def _form_action(self, request, queryset, form_class, title, apply):
+        form = form_class(request.POST if "apply" in request.POST else None)
+        if "apply" in request.POST and form.is_valid():
+            return apply(form.cleaned_data)
+        return TemplateResponse(
+            request,
+            "admin/reviews/submission/action_form.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": title,
+                "form": form,
+                "queryset": queryset,
+                "action": request.POST.get("action"),
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+    @admin.action(description=_("Send a reminder to the focal points"))
+    def remind(self, request, queryset):
+        if not request.user.has_perm("reviews.remind_submission"):
+            raise PermissionDenied
+        pending = queryset.filter(state__in=Submission.NOT_SUBMITTED).select_related(
+            "entity", "cycle"
+        )
+        for submission in pending:
+            send_submission_email("reminder", submission, sent_by=request.user)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)s reminder sent (submissions already submitted were skipped).",
+                "%(count)s reminders sent (submissions already submitted were skipped).",
+                len(pending),
+            )
+            % {"count": len(pending)},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Extend the deadline"))
+    def extend_deadline(self, request, queryset):
+        if not request.user.has_perm("reviews.extend_deadline"):
+            self.message_user(request, _("Only managers can extend deadlines."), messages.ERROR)
+            return None
+
+        def apply(data):
+            DeadlineExtension.objects.bulk_create(
+                DeadlineExtension(
+                    submission=s,
+                    new_deadline=data["new_deadline"],
+                    reason=data["reason"],
+                    granted_by=request.user,
+                )
+                for s in queryset
+            )
+            self.message_user(request, _("Deadline extended."), messages.SUCCESS)
+
+        return self._form_action(
+            request, queryset, ExtendDeadlineForm, _("Extend the deadline"), apply
+        )
+
+    @admin.action(description=_("Assign a reviewer"))
+    def assign_reviewer(self, request, queryset):
+        if not request.user.has_perm("reviews.assign_reviewer"):
+            self.message_user(request, _("Only managers can assign reviewers."), messages.ERROR)
+            return None
+
+        def apply(data):
+            queryset.update(reviewer=data["reviewer"], updated_at=timezone.now())
+            self.message_user(request, _("Reviewer assigned."), messages.SUCCESS)
+
+        return self._form_action(
+            request, queryset, AssignReviewerForm, _("Assign a reviewer"), apply
+        )
+
+    @admin.action(description=_("Write to the focal points"))
+    def write_to_focal_points(self, request, queryset):
+        def apply(data):
+            for submission in queryset.select_related("entity", "cycle"):
+                send_submission_email(
+                    "message",
+                    submission,
+                    sent_by=request.user,
+                    subject=data["subject"],
+                    text=data["text"],
+                )
+            self.message_user(request, _("Message sent."), messages.SUCCESS)
+
+        return self._form_action(
+            request, queryset, MessageForm, _("Write to the focal points"), apply
+        )
+
+
+@admin.register(SentEmail)
+class SentEmailAdmin(admin.ModelAdmin):
+    list_display = ("sent_at", "kind", "subject", "recipients", "submission", "sent_by")
+    list_filter = ("kind", "submission__cycle")
+    search_fields = ("subject", "recipients", "submission__entity__acronym")
+    readonly_fields = [f.name for f in SentEmail._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

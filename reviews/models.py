@@ -1,6 +1,13 @@
-from django.db import models
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 def default_questions():
@@ -9,6 +16,24 @@ def default_questions():
         {"key": "achievements", "label": "Achievements", "required": True},
         {"key": "obstacles", "label": "Obstacles", "required": True},
     ]
+
+
+class TransitionNotAllowed(Exception):
+    """A workflow step refused; nothing was changed.
+
+    ``code`` says why: ``forbidden`` (the role may not), ``conflict`` (the
+    state, the deadline or a concurrent change does not allow it) or
+    ``invalid`` (the input is incomplete, e.g. a missing comment).
+    """
+
+    def __init__(self, message, code="conflict", field=None):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.field = field
+
+
+# --- Review cycles -------------------------------------------------------------
 
 
 class ReviewCycleQuerySet(models.QuerySet):
@@ -45,7 +70,12 @@ class ReviewCycle(models.Model):
     reporting_year = models.PositiveSmallIntegerField(_("reporting year"), null=True, blank=True)
     period_start = models.DateField(_("reporting period starts"), null=True, blank=True)
     period_end = models.DateField(_("reporting period ends"), null=True, blank=True)
-    questions = models.JSONField(_("questions asked"), default=default_questions, blank=True)
+    questions = models.JSONField(
+        _("questions asked"),
+        default=default_questions,
+        blank=True,
+        help_text=_('A list of {"key": …, "label": …, "required": true|false}.'),
+    )
     opens_on = models.DateField(_("call opens on"), null=True, blank=True)
     deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
     invited_entities = models.ManyToManyField(
@@ -98,3 +128,681 @@ class ReviewCycle(models.Model):
 
     def get_absolute_url(self):
         return reverse("activities:activity-list") + f"?cycle={self.slug}"
+
+    @property
+    def required_questions(self):
+        return [q for q in self.questions or [] if q.get("required")]
+
+    def _change_state(self, by, perm, sources, target):
+        from . import rules as _rules  # noqa: F401  (registers the permissions)
+
+        if not by.has_perm(perm, self):
+            raise TransitionNotAllowed(
+                _("Only a secretariat manager can do this."), code="forbidden"
+            )
+        updated = ReviewCycle.objects.filter(pk=self.pk, state__in=sources).update(
+            state=target, updated_at=timezone.now()
+        )
+        if updated != 1:
+            raise TransitionNotAllowed(
+                _("The cycle is %(state)s; this is not possible now.")
+                % {"state": self.get_state_display().lower()}
+            )
+        self.state = target
+
+    def open_call(self, *, by):
+        """Open the call for inputs.
+
+        Side effects: the cycle becomes ``open``; one ``invited`` submission is
+        created for each invited entity that has none; each new submission's
+        focal points get the invitation e-mail (after commit).
+        """
+        from .emails import send_submission_email
+
+        with transaction.atomic():
+            self._change_state(by, "reviews.run_cycle", [self.State.PLANNED], self.State.OPEN)
+            existing = set(self.submissions.values_list("entity_id", flat=True))
+            # bulk_create sets the new primary keys on PostgreSQL and SQLite.
+            new = Submission.objects.bulk_create(
+                Submission(cycle=self, entity=entity)
+                for entity in self.invited_entities.exclude(pk__in=existing)
+            )
+            Transition.objects.bulk_create(
+                Transition(submission=s, actor=by, action="invite", to_state=s.state) for s in new
+            )
+            for submission in new:
+                transaction.on_commit(
+                    lambda s=submission: send_submission_email("invitation", s, sent_by=by)
+                )
+        return new
+
+    open_call.alters_data = True
+
+    def close(self, *, by):
+        """Close the call: contributors can no longer submit. No e-mail."""
+        with transaction.atomic():
+            self._change_state(by, "reviews.run_cycle", [self.State.OPEN], self.State.CLOSED)
+
+    close.alters_data = True
+
+    def publish(self, *, by):
+        """Publish the cycle: its report becomes public. No e-mail."""
+        with transaction.atomic():
+            self._change_state(
+                by,
+                "reviews.run_cycle",
+                [self.State.CLOSED, self.State.COMPILING],
+                self.State.PUBLISHED,
+            )
+
+    publish.alters_data = True
+
+    def state_counts(self):
+        """How many submissions are in each state, plus ``overdue``."""
+        counts = dict(
+            self.submissions.order_by()
+            .values("state")
+            .annotate(n=models.Count("id"))
+            .values_list("state", "n")
+        )
+        result = {state: counts.get(state, 0) for state in Submission.State.values}
+        result["overdue"] = self.submissions.overdue().count()
+        result["total"] = sum(counts.values())
+        return result
+
+
+# --- Submissions ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    sources: tuple
+    target: str
+    perm: str
+    needs_comment: bool = False
+
+
+class SubmissionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Contributors see their entities' submissions; the secretariat sees all."""
+        from .rules import is_secretariat
+
+        if not user.is_authenticated:
+            return self.none()
+        if is_secretariat(user):
+            return self
+        return self.filter(entity__memberships__user=user)
+
+    def overdue(self, now=None):
+        """Not yet submitted although the (possibly extended) deadline has passed."""
+        now = now or timezone.now()
+        return self.filter(
+            state__in=Submission.NOT_SUBMITTED,
+            cycle__deadline__lt=now,
+        ).exclude(extensions__new_deadline__gte=now)
+
+    def with_effective_deadline(self):
+        return self.annotate(
+            latest_extension=models.Max("extensions__new_deadline"),
+        )
+
+
+class Submission(models.Model):
+    """One entity's answer to one review cycle."""
+
+    class State(models.TextChoices):
+        INVITED = "invited", _("Invited")
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        UNDER_REVIEW = "under_review", _("Under review")
+        CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+        ACCEPTED = "accepted", _("Accepted")
+        PUBLISHED = "published", _("Published")
+        DECLINED = "declined", _("Declined")
+
+    EDITABLE = (State.DRAFT, State.CHANGES_REQUESTED)
+    NOT_SUBMITTED = (State.INVITED, State.DRAFT, State.CHANGES_REQUESTED)
+
+    TRANSITIONS = {
+        "start": Step((State.INVITED,), State.DRAFT, "reviews.start_submission"),
+        "submit": Step(
+            (State.DRAFT, State.CHANGES_REQUESTED), State.SUBMITTED, "reviews.submit_submission"
+        ),
+        "decline": Step((State.INVITED, State.DRAFT), State.DECLINED, "reviews.decline_submission"),
+        "take_up": Step((State.SUBMITTED,), State.UNDER_REVIEW, "reviews.review_submission"),
+        "request_changes": Step(
+            (State.UNDER_REVIEW,),
+            State.CHANGES_REQUESTED,
+            "reviews.review_submission",
+            needs_comment=True,
+        ),
+        "accept": Step((State.UNDER_REVIEW,), State.ACCEPTED, "reviews.review_submission"),
+        "publish": Step((State.ACCEPTED,), State.PUBLISHED, "reviews.publish_submission"),
+        "reopen": Step(
+            (State.DECLINED, State.ACCEPTED, State.PUBLISHED),
+            State.CHANGES_REQUESTED,
+            "reviews.reopen_submission",
+            needs_comment=True,
+        ),
+    }
+    # The e-mail each transition sends to the entity's focal points.
+    EMAILS = {
+        "request_changes": "changes_requested",
+        "accept": "accepted",
+        "publish": "published",
+        "reopen": "reopened",
+    }
+
+    cycle = models.ForeignKey(
+        ReviewCycle,
+        verbose_name=_("review cycle"),
+        on_delete=models.PROTECT,
+        related_name="submissions",
+    )
+    entity = models.ForeignKey(
+        "entities.Entity",
+        verbose_name=_("entity"),
+        on_delete=models.PROTECT,
+        related_name="submissions",
+    )
+    state = models.CharField(
+        _("state"), max_length=20, choices=State.choices, default=State.INVITED, db_index=True
+    )
+    answers = models.JSONField(_("answers"), default=dict, blank=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewer"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="submissions_to_review",
+    )
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("accepted or declined"), null=True, blank=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    created_at = models.DateTimeField(_("invited"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = SubmissionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("submission")
+        verbose_name_plural = _("submissions")
+        ordering = ["cycle", "entity__acronym"]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "entity"], name="submission_unique"),
+        ]
+        indexes = [models.Index(fields=["cycle", "state"], name="submission_cycle_state")]
+
+    def __str__(self):
+        return f"{self.entity} – {self.cycle}"
+
+    def get_absolute_url(self):
+        return reverse("reviews:submission", args=[self.cycle.slug, self.entity.acronym])
+
+    # Reading ------------------------------------------------------------------
+
+    @property
+    def is_editable(self):
+        return self.state in self.EDITABLE
+
+    @property
+    def effective_deadline(self):
+        """The cycle's deadline, or a later one granted to this entity."""
+        latest = getattr(self, "latest_extension", None)
+        if latest is None:
+            latest = self.extensions.aggregate(d=models.Max("new_deadline"))["d"]
+        deadline = self.cycle.deadline
+        if latest and (deadline is None or latest > deadline):
+            return latest
+        return deadline
+
+    @property
+    def is_overdue(self):
+        deadline = self.effective_deadline
+        return (
+            self.state in self.NOT_SUBMITTED and deadline is not None and deadline < timezone.now()
+        )
+
+    def missing_answers(self):
+        answers = self.answers or {}
+        return [
+            q for q in self.cycle.required_questions if not str(answers.get(q["key"]) or "").strip()
+        ]
+
+    def previous_submission(self):
+        """The entity's accepted or published submission of the latest earlier cycle."""
+        return (
+            Submission.objects.filter(
+                entity=self.entity,
+                state__in=[self.State.ACCEPTED, self.State.PUBLISHED],
+            )
+            .exclude(cycle=self.cycle)
+            .exclude(answers={})
+            .order_by("-cycle__deadline", "-cycle__reporting_year", "-pk")
+            .first()
+        )
+
+    def allowed_actions(self, user):
+        """The transitions this user may try now (role and state both allow)."""
+        return [
+            action
+            for action, step in self.TRANSITIONS.items()
+            if self.state in step.sources and user.has_perm(step.perm, self)
+        ]
+
+    # Transitions ----------------------------------------------------------------
+
+    def _move(self, action, *, by, comment="", check=None, after=None):
+        """Run one transition: lock, check who and from where, move, record, e-mail.
+
+        ``check(locked)`` may raise TransitionNotAllowed with more rules;
+        ``after(locked, now)`` does the transition's own writes in the same
+        transaction.
+        """
+        from . import rules as _rules  # noqa: F401  (registers the permissions)
+
+        step = self.TRANSITIONS[action]
+        comment = (comment or "").strip()
+        with transaction.atomic():
+            locked = (
+                Submission.objects.select_for_update()
+                .select_related("cycle", "entity")
+                .get(pk=self.pk)
+            )
+            if not by.has_perm(step.perm, locked):
+                raise TransitionNotAllowed(
+                    _("You may not %(action)s this submission.")
+                    % {"action": ACTION_LABELS[action].lower()},
+                    code="forbidden",
+                )
+            if locked.state not in step.sources:
+                raise TransitionNotAllowed(
+                    _("This submission is %(state)s; it cannot be %(past)s now.")
+                    % {"state": locked.get_state_display().lower(), "past": ACTION_PAST[action]}
+                )
+            if step.needs_comment and not comment:
+                raise TransitionNotAllowed(
+                    _("Say in a comment why (the contributor will see it)."),
+                    code="invalid",
+                    field="comment",
+                )
+            if check:
+                check(locked)
+            now = timezone.now()
+            old_state = locked.state
+            changes = {"state": step.target, "updated_at": now}
+            if action == "submit":
+                changes["submitted_at"] = now
+            if action in ("accept", "decline"):
+                changes["decided_at"] = now
+            if action == "publish":
+                changes["published_at"] = now
+            if action == "take_up" and locked.reviewer_id is None:
+                changes["reviewer"] = by
+            # A conditional update: on SQLite the row lock above does nothing,
+            # so the state we checked must still be the state we change.
+            updated = Submission.objects.filter(pk=locked.pk, state=old_state).update(**changes)
+            if updated != 1:
+                raise TransitionNotAllowed(
+                    _("Someone else changed this submission meanwhile; reload and try again.")
+                )
+            for key, value in changes.items():
+                setattr(locked, key, value)
+            Transition.objects.create(
+                submission=locked,
+                actor=by,
+                action=action,
+                from_state=old_state,
+                to_state=step.target,
+                comment=comment,
+            )
+            if comment and action in ("request_changes", "reopen"):
+                Comment.objects.create(
+                    submission=locked, author=by, body=comment, visibility=Comment.Visibility.SHARED
+                )
+            if after:
+                after(locked, now)
+            email = self.EMAILS.get(action)
+            if email:
+                from .emails import send_submission_email
+
+                transaction.on_commit(
+                    lambda: send_submission_email(email, locked, sent_by=by, comment=comment)
+                )
+        self.refresh_from_db()
+        return self
+
+    def start(self, *, by, carry_over=False):
+        """invited → draft. Contributors of the entity (or a manager).
+
+        With ``carry_over``, the answers start from the entity's previous
+        accepted answers. No e-mail.
+        """
+
+        def after(locked, now):
+            if carry_over:
+                previous = locked.previous_submission()
+                if previous:
+                    Submission.objects.filter(pk=locked.pk).update(answers=dict(previous.answers))
+
+        return self._move("start", by=by, after=after)
+
+    start.alters_data = True
+
+    def submit(self, *, by, comment=""):
+        """draft or changes requested → submitted. Contributors (or a manager).
+
+        Refused when a required answer is empty, and after the deadline unless
+        the secretariat extended it for this entity. No e-mail to the entity.
+        """
+
+        def check(locked):
+            missing = locked.missing_answers()
+            if missing:
+                raise TransitionNotAllowed(
+                    _("Answer these questions before submitting: %(questions)s.")
+                    % {"questions": ", ".join(q["label"] for q in missing)},
+                    code="invalid",
+                    field="answers",
+                )
+            if locked.is_overdue:
+                raise TransitionNotAllowed(
+                    _(
+                        "The deadline (%(deadline)s) has passed; ask the secretariat "
+                        "for an extension."
+                    )
+                    % {"deadline": timezone.localtime(locked.effective_deadline).date()}
+                )
+
+        return self._move("submit", by=by, comment=comment, check=check)
+
+    submit.alters_data = True
+
+    def resubmit(self, *, by, comment=""):
+        """Submit again after changes were requested (same rules as submit)."""
+        return self.submit(by=by, comment=comment)
+
+    resubmit.alters_data = True
+
+    def decline(self, *, by, comment=""):
+        """invited or draft → declined: the entity will not contribute. No e-mail."""
+        return self._move("decline", by=by, comment=comment)
+
+    decline.alters_data = True
+
+    def take_up(self, *, by, comment=""):
+        """submitted → under review. Secretariat; assigns the reviewer if none."""
+        return self._move("take_up", by=by, comment=comment)
+
+    take_up.alters_data = True
+
+    def request_changes(self, *, by, comment):
+        """under review → changes requested. Secretariat; needs a comment.
+
+        The comment is shared with the contributor and e-mailed to the focal points.
+        """
+        return self._move("request_changes", by=by, comment=comment)
+
+    request_changes.alters_data = True
+
+    def accept(self, *, by, comment=""):
+        """under review → accepted. Secretariat; e-mails the focal points."""
+        return self._move("accept", by=by, comment=comment)
+
+    accept.alters_data = True
+
+    def publish(self, *, by, comment=""):
+        """accepted → published. Managers only.
+
+        Publishes the submission's activities in the same transaction and
+        e-mails the focal points.
+        """
+        from activities.models import Activity
+
+        def after(locked, now):
+            Activity.objects.filter(submission=locked).exclude(
+                status=Activity.Status.PUBLISHED
+            ).update(status=Activity.Status.PUBLISHED, published_at=now, updated_at=now)
+
+        return self._move("publish", by=by, comment=comment, after=after)
+
+    publish.alters_data = True
+
+    def reopen(self, *, by, comment):
+        """declined, accepted or published → changes requested. Managers; needs a comment.
+
+        A published submission's activities are withdrawn from the public
+        (back to draft) in the same transaction. E-mails the focal points.
+        """
+        from activities.models import Activity
+
+        def after(locked, now):
+            Activity.objects.filter(submission=locked).update(
+                status=Activity.Status.DRAFT, published_at=None, updated_at=now
+            )
+
+        return self._move("reopen", by=by, comment=comment, after=after)
+
+    reopen.alters_data = True
+
+    def transition(self, action, *, by, comment=""):
+        """Run a transition by name (the API and the admin buttons)."""
+        if action == "resubmit":
+            action = "submit"
+        if action not in self.TRANSITIONS:
+            raise TransitionNotAllowed(
+                _("Unknown action %(action)s.") % {"action": action}, code="invalid", field="action"
+            )
+        if action == "start":
+            return self.start(by=by)
+        return getattr(self, action)(by=by, comment=comment)
+
+    transition.alters_data = True
+
+    @contextmanager
+    def editing(self, *, by):
+        """Lock the submission for an edit of its activities; refuse if not allowed.
+
+        Yields the locked row. Used around saving an activity of the
+        submission, so that a submission submitted meanwhile is not changed.
+        """
+        from . import rules as _rules  # noqa: F401
+
+        with transaction.atomic():
+            locked = Submission.objects.select_for_update().get(pk=self.pk)
+            if not by.has_perm("reviews.edit_submission", locked):
+                if by.has_perm("reviews.view_submission", locked):
+                    raise TransitionNotAllowed(
+                        _("This submission is %(state)s and can no longer be edited.")
+                        % {"state": locked.get_state_display().lower()}
+                    )
+                raise TransitionNotAllowed(_("You may not edit this submission."), code="forbidden")
+            yield locked
+
+    def save_answers(self, answers, *, by, seen_updated_at=None):
+        """Store the answers; refused when not editable or edited by someone else since."""
+        from . import rules as _rules  # noqa: F401
+
+        with self.editing(by=by) as locked:
+            if seen_updated_at is not None and locked.updated_at != seen_updated_at:
+                raise TransitionNotAllowed(
+                    _(
+                        "Someone else saved this submission after you opened it. "
+                        "Your text is still in the form; copy it, reload the page and "
+                        "apply your changes again."
+                    )
+                )
+            locked.answers = answers
+            locked._history_user = by
+            locked.save()
+        self.refresh_from_db()
+        return self
+
+    save_answers.alters_data = True
+
+
+ACTION_LABELS = {
+    "start": _("Start"),
+    "submit": _("Submit"),
+    "decline": _("Decline"),
+    "take_up": _("Take up"),
+    "request_changes": _("Request changes"),
+    "accept": _("Accept"),
+    "publish": _("Publish"),
+    "reopen": _("Reopen"),
+}
+ACTION_PAST = {
+    "start": _("started"),
+    "submit": _("submitted"),
+    "decline": _("declined"),
+    "take_up": _("taken up"),
+    "request_changes": _("sent back for changes"),
+    "accept": _("accepted"),
+    "publish": _("published"),
+    "reopen": _("reopened"),
+}
+
+
+class DeadlineExtension(models.Model):
+    """A later deadline granted to one entity for one cycle."""
+
+    submission = models.ForeignKey(
+        Submission,
+        verbose_name=_("submission"),
+        on_delete=models.CASCADE,
+        related_name="extensions",
+    )
+    new_deadline = models.DateTimeField(_("new deadline"))
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("granted by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("granted"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("deadline extension")
+        verbose_name_plural = _("deadline extensions")
+        ordering = ["-new_deadline"]
+
+    def __str__(self):
+        return f"{self.submission}: {self.new_deadline:%Y-%m-%d}"
+
+
+class Comment(models.Model):
+    class Visibility(models.TextChoices):
+        INTERNAL = "internal", _("Internal to the secretariat")
+        SHARED = "shared", _("Shared with the contributor")
+
+    submission = models.ForeignKey(
+        Submission, verbose_name=_("submission"), on_delete=models.CASCADE, related_name="comments"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    body = models.TextField(_("comment"))
+    visibility = models.CharField(
+        _("visibility"),
+        max_length=10,
+        choices=Visibility.choices,
+        default=Visibility.INTERNAL,
+    )
+    created_at = models.DateTimeField(_("written"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(body=""), name="comment_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.body[:60]
+
+
+class Transition(models.Model):
+    """One step in a submission's history: who moved it from where to where, when, why."""
+
+    submission = models.ForeignKey(
+        Submission,
+        verbose_name=_("submission"),
+        on_delete=models.CASCADE,
+        related_name="transitions",
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=30)
+    from_state = models.CharField(
+        _("from"), max_length=20, choices=Submission.State.choices, blank=True
+    )
+    to_state = models.CharField(_("to"), max_length=20, choices=Submission.State.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("transition")
+        verbose_name_plural = _("history")
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.action}: {self.from_state} → {self.to_state}"
+
+
+class SentEmail(models.Model):
+    """Every message the tracker sent: to whom, what, when, for which submission."""
+
+    submission = models.ForeignKey(
+        Submission,
+        verbose_name=_("submission"),
+        on_delete=models.CASCADE,
+        related_name="emails",
+        null=True,
+        blank=True,
+    )
+    kind = models.CharField(_("kind"), max_length=40)
+    key = models.CharField(
+        _("once-only key"),
+        max_length=60,
+        blank=True,
+        help_text=_("Set for messages that must never be sent twice, such as reminders."),
+    )
+    recipients = models.TextField(_("to"))
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("text"))
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sent by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("e-mail sent")
+        verbose_name_plural = _("e-mails sent")
+        ordering = ["-sent_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "key"], condition=~Q(key=""), name="sentemail_once"
+            ),
+        ]
+
+    def __str__(self):
+        return self.subject

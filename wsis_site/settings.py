@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django.contrib.humanize",
     "django_filters",
+    "simple_history",
     "rules.apps.AutodiscoverRulesConfig",
     "entities",
     "activities",
@@ -93,6 +94,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -185,6 +187,10 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "WSIS Tracker <wsis-tracker@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The address of the site, for links in e-mail.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# Reminders go this many days before a cycle's deadline (and once when overdue).
+REMINDER_DAYS = [int(d) for d in env_list("REMINDER_DAYS", "14,7,2")]
 
 # Security. With DEBUG off, cookies are secure and HTTPS is enforced; behind a
 # TLS-terminating load balancer set SECURE_PROXY_SSL_HEADER_ENABLED=true.
@@ -201,10 +207,17 @@ X_FRAME_OPTIONS = "DENY"
 if env_bool("SECURE_PROXY_SSL_HEADER_ENABLED", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "reviews:home"
+LOGOUT_REDIRECT_URL = "home"
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # a reset link is valid for a day
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 8)  # a working day
 
 # How many activities a listing page shows.
 ACTIVITIES_PER_PAGE = 20
+
+# Web addresses typed without a scheme are read as https (the Django 6 default).
+FORMS_URLFIELD_ASSUME_HTTPS = True
 
 LOGGING = {
     "version": 1,

@@ -12,6 +12,8 @@ urlpatterns = [
     path("", activity_views.home, name="home"),
     path("activities/", include("activities.urls")),
     path("entities/", include("entities.urls")),
+    path("contribute/", include("reviews.urls")),
+    path("accounts/", include("wsis_site.accounts_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

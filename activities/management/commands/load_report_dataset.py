@@ -1,8 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from activities.importer import DatasetError, import_dataset, read_dataset
-
-from ._progress import Interrupted, Progress, interruptible
+from wsis_site.progress import Interrupted, Progress, interruptible
 
 
 class Command(BaseCommand):

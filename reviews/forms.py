@@ -1,0 +1,152 @@
+from django import forms
+from django.forms import inlineformset_factory
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
+
+from activities.models import Activity, Reference
+from entities.models import Entity
+
+from .models import Comment
+
+
+class StaleCheckMixin:
+    """A hidden ``updated_at`` so that a stale form is refused, not saved over newer work."""
+
+    def add_stale_check(self, updated_at):
+        self.fields["updated_at"] = forms.CharField(
+            widget=forms.HiddenInput,
+            required=False,
+            initial=updated_at.isoformat() if updated_at else "",
+        )
+
+    def seen_updated_at(self):
+        raw = self.cleaned_data.get("updated_at") or ""
+        return parse_datetime(raw) if raw else None
+
+
+class AnswersForm(StaleCheckMixin, forms.Form):
+    """One text box per question of the cycle; required answers are checked on submit."""
+
+    def __init__(self, *args, submission, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.submission = submission
+        for question in submission.cycle.questions or []:
+            label = question.get("label") or question["key"]
+            self.fields[question["key"]] = forms.CharField(
+                label=label,
+                required=False,
+                max_length=20000,
+                initial=(submission.answers or {}).get(question["key"], ""),
+                widget=forms.Textarea(attrs={"rows": 6}),
+                help_text=_("Required before submitting.") if question.get("required") else "",
+            )
+        self.add_stale_check(submission.updated_at)
+
+    def answers(self):
+        return {
+            key: value.strip() for key, value in self.cleaned_data.items() if key != "updated_at"
+        }
+
+
+class ActivityForm(StaleCheckMixin, forms.ModelForm):
+    class Meta:
+        model = Activity
+        fields = [
+            "title",
+            "summary",
+            "description",
+            "language",
+            "partners",
+            "action_lines",
+            "themes",
+            "trends",
+            "regions",
+            "sdgs",
+            "year",
+            "start_date",
+            "end_date",
+            "activity_type",
+            "implementation",
+        ]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 3}),
+            "description": forms.Textarea(attrs={"rows": 6}),
+            "action_lines": forms.CheckboxSelectMultiple,
+            "themes": forms.CheckboxSelectMultiple,
+            "trends": forms.CheckboxSelectMultiple,
+            "regions": forms.CheckboxSelectMultiple,
+            "sdgs": forms.CheckboxSelectMultiple,
+            "partners": forms.SelectMultiple(attrs={"size": 8}),
+            "start_date": forms.DateInput(attrs={"type": "date"}),
+            "end_date": forms.DateInput(attrs={"type": "date"}),
+        }
+        help_texts = {
+            "summary": _("One or two sentences: what was done, by whom, with what result."),
+            "partners": _("Hold Ctrl (or Cmd) to choose several."),
+            "action_lines": _("Choose C7's sub-areas rather than C7 itself where one fits."),
+        }
+
+    def __init__(self, *args, submission, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.submission = submission
+        self.fields["partners"].queryset = Entity.objects.active().exclude(pk=submission.entity_id)
+        self.fields["action_lines"].label_from_instance = lambda line: (
+            f"{line.code} {line.title}" if not line.parent_id else f"— {line.title} ({line.code})"
+        )
+        self.fields["summary"].max_length = 2000
+        if not self.instance.pk and submission.cycle.reporting_year:
+            self.fields["year"].initial = submission.cycle.reporting_year
+        self.add_stale_check(self.instance.updated_at if self.instance.pk else None)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", _("The end date is before the start date."))
+        if not cleaned.get("action_lines"):
+            self.add_error("action_lines", _("Choose at least one action line."))
+        return cleaned
+
+
+class ReferenceForm(forms.ModelForm):
+    class Meta:
+        model = Reference
+        fields = ["url", "symbol", "label"]
+        widgets = {"url": forms.URLInput(attrs={"placeholder": "https://"})}
+
+    def clean(self):
+        cleaned = super().clean()
+        wants_one = self.has_changed() and not cleaned.get("DELETE")
+        if wants_one and not cleaned.get("url") and not cleaned.get("symbol"):
+            raise forms.ValidationError(_("Give a web address or a document symbol."))
+        return cleaned
+
+
+ReferenceFormSet = inlineformset_factory(
+    Activity,
+    Reference,
+    form=ReferenceForm,
+    extra=2,
+    can_delete=True,
+    max_num=30,
+    validate_max=True,
+)
+
+
+class CommentForm(forms.ModelForm):
+    class Meta:
+        model = Comment
+        fields = ["body", "visibility"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, internal_allowed=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].max_length = 10000
+        if not internal_allowed:
+            del self.fields["visibility"]
+
+    def clean_body(self):
+        body = self.cleaned_data["body"].strip()
+        if not body:
+            raise forms.ValidationError(_("Write something first."))
+        return body

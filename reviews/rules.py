@@ -1,0 +1,137 @@
+"""Every permission of the tracker, in one place.
+
+Predicates are small and named like sentences; permissions are built from
+them and asked everywhere the same way: ``user.has_perm(perm, obj)`` — by the
+contributor views, the admin, the API and the model methods themselves.
+
+Roles: secretariat managers and reviewers are members of the groups below
+(created by a migration); contributors are focal points of an entity
+(``entities.Membership``). Superusers may do everything.
+"""
+
+import rules
+
+MANAGERS = "Secretariat manager"
+REVIEWERS = "Secretariat reviewer"
+
+
+def _entity_id(obj):
+    """The entity a submission, activity, membership or entity belongs to."""
+    if obj is None:
+        return None
+    if obj.__class__.__name__ == "Entity":
+        return obj.pk
+    return getattr(obj, "entity_id", None)
+
+
+@rules.predicate
+def is_manager(user):
+    return user.is_authenticated and (
+        user.is_superuser or user.groups.filter(name=MANAGERS).exists()
+    )
+
+
+@rules.predicate
+def is_reviewer(user):
+    return user.is_authenticated and user.groups.filter(name=REVIEWERS).exists()
+
+
+is_secretariat = is_manager | is_reviewer
+
+
+@rules.predicate
+def is_entity_contributor(user, obj):
+    """The user is a focal point of the entity the object belongs to."""
+    entity_id = _entity_id(obj)
+    if not user.is_authenticated or entity_id is None:
+        return False
+    return user.memberships.filter(entity_id=entity_id).exists()
+
+
+@rules.predicate
+def is_contributor(user):
+    return user.is_authenticated and user.memberships.exists()
+
+
+@rules.predicate
+def is_editable(user, submission):
+    return submission is not None and submission.is_editable
+
+
+@rules.predicate
+def is_editable_activity(user, activity):
+    """An activity may be changed while its submission is editable."""
+    if activity is None:
+        return False
+    submission = getattr(activity, "submission", None)
+    return submission is not None and submission.is_editable
+
+
+@rules.predicate
+def is_unpublished_activity(user, activity):
+    return activity is not None and activity.status != "published"
+
+
+# Submissions and their workflow.
+rules.add_perm("reviews.view_submission", is_entity_contributor | is_secretariat)
+rules.add_perm("reviews.edit_submission", (is_entity_contributor & is_editable) | is_manager)
+rules.add_perm("reviews.start_submission", is_entity_contributor | is_manager)
+rules.add_perm("reviews.submit_submission", is_entity_contributor | is_manager)
+rules.add_perm("reviews.decline_submission", is_entity_contributor | is_manager)
+rules.add_perm("reviews.review_submission", is_secretariat)
+rules.add_perm("reviews.publish_submission", is_manager)
+rules.add_perm("reviews.reopen_submission", is_manager)
+rules.add_perm("reviews.comment_submission", is_entity_contributor | is_secretariat)
+rules.add_perm("reviews.comment_internally", is_secretariat)
+rules.add_perm("reviews.view_internal_comments", is_secretariat)
+rules.add_perm("reviews.extend_deadline", is_manager)
+rules.add_perm("reviews.assign_reviewer", is_manager)
+rules.add_perm("reviews.remind_submission", is_secretariat)
+rules.add_perm("reviews.run_cycle", is_manager)
+
+# Activities of a submission, in the contributor pages and the API.
+rules.add_perm("activities.view_unpublished_activity", is_entity_contributor | is_secretariat)
+rules.add_perm(
+    "activities.edit_activity",
+    (is_entity_contributor & is_editable_activity) | is_manager,
+)
+
+# The admin: the secretariat sees everything; managers change it. Model
+# permissions without an object are asked by the admin's lists and menus.
+rules.add_perm("reviews", is_secretariat)
+rules.add_perm("activities", is_secretariat)
+rules.add_perm("entities", is_secretariat)
+rules.add_perm("auth", is_manager)
+rules.add_perm("authtoken", is_manager)
+
+for app, model in [
+    ("reviews", "reviewcycle"),
+    ("entities", "entity"),
+    ("entities", "membership"),
+    ("activities", "activity"),
+    ("activities", "reference"),
+    ("activities", "actionline"),
+    ("activities", "theme"),
+    ("activities", "trend"),
+    ("activities", "region"),
+    ("activities", "sdg"),
+    ("auth", "user"),
+    ("auth", "group"),
+]:
+    rules.add_perm(f"{app}.view_{model}", is_secretariat if app != "auth" else is_manager)
+    for action in ("add", "change", "delete"):
+        rules.add_perm(f"{app}.{action}_{model}", is_manager)
+
+# Submissions: reviewers work on them (comments, reviewer) but only managers
+# create or delete them; the state itself only moves through the transitions.
+rules.add_perm("reviews.change_submission", is_secretariat)
+rules.add_perm("reviews.add_submission", is_manager)
+rules.add_perm("reviews.delete_submission", is_manager)
+for model in ("comment", "transition", "sentemail", "deadlineextension"):
+    rules.add_perm(f"reviews.view_{model}", is_secretariat)
+rules.add_perm("reviews.add_comment", is_secretariat)
+rules.add_perm("reviews.change_comment", is_manager)
+rules.add_perm("reviews.delete_comment", is_manager)
+rules.add_perm("reviews.add_deadlineextension", is_manager)
+rules.add_perm("reviews.change_deadlineextension", is_manager)
+rules.add_perm("reviews.delete_deadlineextension", is_manager)

@@ -1,0 +1,227 @@
+"""The contributor pages: /contribute/ and one page per submission."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from activities.models import Activity
+
+from .forms import ActivityForm, AnswersForm, CommentForm, ReferenceFormSet
+from .models import ACTION_LABELS, Comment, ReviewCycle, Submission, TransitionNotAllowed
+
+CONTRIBUTOR_ACTIONS = ("start", "submit", "decline")
+
+
+def get_submission(user, cycle, acronym):
+    """The submission if the user may see it; anything else is a 404, never a 403."""
+    return get_object_or_404(
+        Submission.objects.visible_to(user).select_related("cycle", "entity", "reviewer"),
+        cycle__slug=cycle,
+        entity__acronym=acronym,
+    )
+
+
+def get_activity(submission, pk):
+    return get_object_or_404(Activity.objects.filter(submission=submission), pk=pk)
+
+
+@login_required
+def home(request):
+    memberships = request.user.memberships.select_related("entity").order_by("entity__acronym")
+    submissions = (
+        Submission.objects.filter(entity__memberships__user=request.user)
+        .select_related("cycle", "entity")
+        .with_effective_deadline()
+        .order_by("-cycle__deadline", "entity__acronym")
+    )
+    context = {
+        "memberships": memberships,
+        "open_submissions": [s for s in submissions if s.cycle.state == ReviewCycle.State.OPEN],
+        "past_submissions": [s for s in submissions if s.cycle.state != ReviewCycle.State.OPEN],
+    }
+    return render(request, "reviews/home.html", context)
+
+
+def _page_context(request, submission, answers_form=None, comment_form=None):
+    user = request.user
+    comments = submission.comments.select_related("author")
+    if not user.has_perm("reviews.view_internal_comments", submission):
+        comments = comments.filter(visibility=Comment.Visibility.SHARED)
+    editable = user.has_perm("reviews.edit_submission", submission)
+    actions = [a for a in submission.allowed_actions(user) if a in CONTRIBUTOR_ACTIONS]
+    if answers_form is None and editable:
+        answers_form = AnswersForm(submission=submission)
+    if comment_form is None and user.has_perm("reviews.comment_submission", submission):
+        comment_form = CommentForm(
+            internal_allowed=user.has_perm("reviews.comment_internally", submission)
+        )
+    return {
+        "submission": submission,
+        "cycle": submission.cycle,
+        "entity": submission.entity,
+        "editable": editable,
+        "answers_form": answers_form,
+        "answers": [
+            (q.get("label") or q["key"], (submission.answers or {}).get(q["key"], ""))
+            for q in submission.cycle.questions or []
+        ],
+        "activities": submission.activities.prefetch_related(
+            "action_lines", "regions", "references"
+        ).order_by("pk"),
+        "comments": comments,
+        "comment_form": comment_form,
+        "history": submission.transitions.select_related("actor"),
+        "actions": [(a, ACTION_LABELS[a]) for a in actions],
+        "previous": submission.previous_submission() if "start" in actions else None,
+        "missing": submission.missing_answers() if "submit" in actions else [],
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def submission_detail(request, cycle, acronym):
+    submission = get_submission(request.user, cycle, acronym)
+    form = None
+    if request.method == "POST":
+        form = AnswersForm(request.POST, submission=submission)
+        if form.is_valid():
+            try:
+                submission.save_answers(
+                    form.answers(), by=request.user, seen_updated_at=form.seen_updated_at()
+                )
+            except TransitionNotAllowed as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("Your answers are saved."))
+                return redirect(submission)
+        status = 409 if form.non_field_errors() else 400
+        context = _page_context(request, submission, answers_form=form)
+        return render(request, "reviews/submission_detail.html", context, status=status)
+    return render(request, "reviews/submission_detail.html", _page_context(request, submission))
+
+
+@login_required
+@require_POST
+def submission_transition(request, cycle, acronym, action):
+    submission = get_submission(request.user, cycle, acronym)
+    if action not in CONTRIBUTOR_ACTIONS:
+        raise Http404
+    try:
+        if action == "start":
+            submission.start(by=request.user, carry_over=request.POST.get("carry_over") == "1")
+        else:
+            submission.transition(action, by=request.user, comment=request.POST.get("comment", ""))
+    except TransitionNotAllowed as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("Done: the submission is now %(state)s.")
+            % {"state": submission.get_state_display().lower()},
+        )
+    return redirect(submission)
+
+
+@login_required
+@require_POST
+def submission_comment(request, cycle, acronym):
+    submission = get_submission(request.user, cycle, acronym)
+    if not request.user.has_perm("reviews.comment_submission", submission):
+        raise Http404
+    internal_allowed = request.user.has_perm("reviews.comment_internally", submission)
+    form = CommentForm(request.POST, internal_allowed=internal_allowed)
+    if not form.is_valid():
+        context = _page_context(request, submission, comment_form=form)
+        return render(request, "reviews/submission_detail.html", context, status=400)
+    comment = form.save(commit=False)
+    comment.submission = submission
+    comment.author = request.user
+    if not internal_allowed:
+        comment.visibility = Comment.Visibility.SHARED
+    comment.save()
+    messages.success(request, _("Your comment is added."))
+    return redirect(submission)
+
+
+def _save_activity(request, submission, activity, form, formset):
+    """Save the activity and its references under the submission's lock."""
+    with submission.editing(by=request.user):
+        if activity.pk:
+            current = Activity.objects.select_for_update().get(pk=activity.pk)
+            seen = form.seen_updated_at()
+            if seen is not None and current.updated_at != seen:
+                raise TransitionNotAllowed(
+                    _(
+                        "Someone else saved this activity after you opened it. Your text is "
+                        "still in the form; copy it, reload the page and apply your changes again."
+                    )
+                )
+        activity = form.save(commit=False)
+        activity.entity = submission.entity
+        activity.submission = submission
+        activity.cycle = submission.cycle
+        if not activity.pk:
+            activity.created_by = request.user
+            activity.status = Activity.Status.DRAFT
+        activity.updated_by = request.user
+        activity.save()
+        form.save_m2m()
+        formset.instance = activity
+        formset.save()
+    return activity
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def activity_form(request, cycle, acronym, pk=None):
+    submission = get_submission(request.user, cycle, acronym)
+    activity = get_activity(submission, pk) if pk else Activity(submission=submission)
+    if not request.user.has_perm("reviews.edit_submission", submission):
+        messages.error(
+            request,
+            _("This submission is %(state)s and can no longer be edited.")
+            % {"state": submission.get_state_display().lower()},
+        )
+        return redirect(submission)
+    data = request.POST if request.method == "POST" else None
+    form = ActivityForm(data, instance=activity, submission=submission)
+    formset = ReferenceFormSet(data, instance=activity, prefix="references")
+    status = 200
+    if request.method == "POST":
+        if form.is_valid() and formset.is_valid():
+            try:
+                _save_activity(request, submission, activity, form, formset)
+            except TransitionNotAllowed as exc:
+                form.add_error(None, exc.message)
+                status = 409
+            else:
+                messages.success(request, _("The activity is saved."))
+                return redirect(submission)
+        else:
+            status = 400
+    context = {"submission": submission, "form": form, "formset": formset, "activity": activity}
+    return render(request, "reviews/activity_form.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def activity_delete(request, cycle, acronym, pk):
+    submission = get_submission(request.user, cycle, acronym)
+    activity = get_activity(submission, pk)
+    if request.method == "POST":
+        try:
+            with submission.editing(by=request.user):
+                activity.delete()
+        except TransitionNotAllowed as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The activity is removed."))
+        return redirect(submission)
+    return render(
+        request,
+        "reviews/activity_confirm_delete.html",
+        {"submission": submission, "activity": activity},
+    )
