@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from wsis_site.multilingual import MultilingualTitle
+from wsis_site.multilingual import HttpsURLField, MultilingualTitle
 
 # --- The taxonomy -----------------------------------------------------------
 
@@ -389,7 +389,7 @@ class Reference(models.Model):
     activity = models.ForeignKey(
         Activity, verbose_name=_("activity"), on_delete=models.CASCADE, related_name="references"
     )
-    url = models.URLField(_("web address"), max_length=1000, blank=True)
+    url = HttpsURLField(_("web address"), max_length=1000, blank=True)
     symbol = models.CharField(
         _("document symbol"),
         max_length=100,

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from wsis_site.multilingual import localized
+from wsis_site.multilingual import HttpsURLField, localized
 
 acronym_validator = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9 .&/+\-]*$",
@@ -94,7 +94,7 @@ class Entity(models.Model):
         blank=True,
         related_name="children",
     )
-    website = models.URLField(_("website"), max_length=500, blank=True)
+    website = HttpsURLField(_("website"), max_length=500, blank=True)
     description = models.TextField(_("description"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

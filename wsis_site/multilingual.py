@@ -26,6 +26,13 @@ def localized(obj, base, language=None):
     return value or getattr(obj, f"{base}_en")
 
 
+class HttpsURLField(models.URLField):
+    """A URLField whose form field reads a typed address without scheme as https."""
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"assume_scheme": "https", **kwargs})
+
+
 class MultilingualTitle(models.Model):
     title_en = models.CharField(_("title (English)"), max_length=300)
     title_fr = models.CharField(_("title (French)"), max_length=300, blank=True)

@@ -216,9 +216,6 @@ SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 8)  # a working day
 # How many activities a listing page shows.
 ACTIVITIES_PER_PAGE = 20
 
-# Web addresses typed without a scheme are read as https (the Django 6 default).
-FORMS_URLFIELD_ASSUME_HTTPS = True
-
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
