@@ -114,12 +114,11 @@ class ReferenceForm(forms.ModelForm):
         fields = ["url", "symbol", "label"]
         widgets = {"url": forms.URLInput(attrs={"placeholder": "https://"})}
 
-    def clean(self):
-        cleaned = super().clean()
-        wants_one = self.has_changed() and not cleaned.get("DELETE")
-        if wants_one and not cleaned.get("url") and not cleaned.get("symbol"):
-            raise forms.ValidationError(_("Give a web address or a document symbol."))
-        return cleaned
+    def _post_clean(self):
+        # Reference.clean() asks for a URL or a symbol; with a mistyped URL that
+        # would only repeat the URL's own error, so let that one speak alone.
+        if "url" not in self.errors:
+            super()._post_clean()
 
 
 ReferenceFormSet = inlineformset_factory(

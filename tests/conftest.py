@@ -13,6 +13,8 @@ DATASET_PATH = settings.BASE_DIR / "data" / "wsis-report-2024.json"
 def _plain_http(settings):
     # Tests speak plain HTTP to the test client; production redirects to HTTPS.
     settings.SECURE_SSL_REDIRECT = False
+    # Strong password hashing is slow by design; tests need no such protection.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -35,3 +37,88 @@ def dataset(dataset_2024):
 def report_2024(db, dataset):
     """The 2024 report imported as a published cycle."""
     return import_dataset(dataset).cycle
+
+
+# --- Personas (see "Who sees what" in the product brief) ------------------------
+
+
+@pytest.fixture
+def entity_a(db):
+    from .factories import EntityFactory
+
+    return EntityFactory(acronym="ENTA", name_en="Entity A")
+
+
+@pytest.fixture
+def entity_b(db):
+    from .factories import EntityFactory
+
+    return EntityFactory(acronym="ENTB", name_en="Entity B")
+
+
+@pytest.fixture
+def anonymous():
+    from django.contrib.auth.models import AnonymousUser
+
+    return AnonymousUser()
+
+
+@pytest.fixture
+def contributor(entity_a):
+    from .factories import UserFactory
+
+    return UserFactory(username="alice", entities=[entity_a])
+
+
+@pytest.fixture
+def other_contributor(entity_b):
+    from .factories import UserFactory
+
+    return UserFactory(username="bob", entities=[entity_b])
+
+
+@pytest.fixture
+def reviewer(db):
+    from reviews.rules import REVIEWERS
+
+    from .factories import UserFactory
+
+    return UserFactory(username="rita", groups=[REVIEWERS], is_staff=True)
+
+
+@pytest.fixture
+def manager(db):
+    from reviews.rules import MANAGERS
+
+    from .factories import UserFactory
+
+    return UserFactory(username="max", groups=[MANAGERS], is_staff=True)
+
+
+@pytest.fixture
+def open_cycle(entity_a, entity_b):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from .factories import ReviewCycleFactory
+
+    cycle = ReviewCycleFactory(
+        slug="report-2025",
+        title="2025 report",
+        state="planned",
+        reporting_year=2024,
+        deadline=timezone.now() + dt.timedelta(days=30),
+    )
+    cycle.invited_entities.set([entity_a, entity_b])
+    return cycle
+
+
+@pytest.fixture
+def submission(open_cycle, entity_a):
+    """Entity A's invited submission to the open 2025 cycle."""
+    from .factories import SubmissionFactory
+
+    open_cycle.state = "open"
+    open_cycle.save()
+    return SubmissionFactory(cycle=open_cycle, entity=entity_a)

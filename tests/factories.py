@@ -82,3 +82,68 @@ class ReferenceFactory(factory.django.DjangoModelFactory):
 
     activity = factory.SubFactory(ActivityFactory)
     url = factory.Sequence(lambda n: f"https://example.org/doc/{n}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """A user; ``entities=[…]`` makes them focal point, ``groups=[name]`` gives roles."""
+
+    class Meta:
+        model = "auth.User"
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
+    password = factory.django.Password("a-long-test-password")
+
+    @factory.post_generation
+    def entities(self, create, entities, **kwargs):
+        from entities.models import Membership
+
+        for entity in entities or []:
+            Membership.objects.create(user=self, entity=entity)
+
+    @factory.post_generation
+    def groups(self, create, names, **kwargs):
+        from django.contrib.auth.models import Group
+
+        for name in names or []:
+            self.groups.add(Group.objects.get(name=name))
+
+
+class SubmissionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "reviews.Submission"
+
+    cycle = factory.SubFactory(ReviewCycleFactory, state="open")
+    entity = factory.SubFactory(EntityFactory)
+    state = "invited"
+
+
+def move(submission, state, *, contributor, reviewer, manager, answers=None):
+    """Drive a submission through the real transitions up to ``state``."""
+    paths = {
+        "invited": [],
+        "draft": ["start"],
+        "submitted": ["start", "answer", "submit"],
+        "under_review": ["start", "answer", "submit", "take_up"],
+        "changes_requested": ["start", "answer", "submit", "take_up", "request_changes"],
+        "accepted": ["start", "answer", "submit", "take_up", "accept"],
+        "published": ["start", "answer", "submit", "take_up", "accept", "publish"],
+        "declined": ["decline"],
+    }
+    for step in paths[state]:
+        if step == "answer":
+            submission.save_answers(
+                answers or {"trends": "T", "achievements": "A", "obstacles": "O"}, by=contributor
+            )
+        elif step in ("start", "submit", "decline"):
+            getattr(submission, step)(by=contributor)
+        elif step == "request_changes":
+            submission.request_changes(by=reviewer, comment="Please add references.")
+        elif step in ("take_up", "accept"):
+            getattr(submission, step)(by=reviewer)
+        else:
+            getattr(submission, step)(by=manager)
+    assert submission.state == state
+    return submission
