@@ -1,0 +1,34 @@
+import pytest
+from django.core.management import CommandError, call_command
+
+from activities.models import Activity
+
+pytestmark = pytest.mark.django_db
+
+
+def test_generate_synthetic_creates_published_activities_with_relations():
+    call_command("generate_synthetic", activities=120, entities=5, batch=50, verbosity=0)
+
+    activities = Activity.objects.published()
+    assert activities.count() == 120
+    assert not activities.filter(action_lines=None).exists()
+    assert not activities.filter(regions=None).exists()
+    years = set(activities.values_list("year", flat=True))
+    assert min(years) >= 2005 and max(years) <= 2026 and len(years) > 5
+
+
+def test_generate_synthetic_is_repeatable_with_a_seed():
+    call_command("generate_synthetic", activities=30, entities=3, seed=7, verbosity=0)
+    first = list(Activity.objects.order_by("pk").values_list("title", "year"))
+    Activity.objects.all().delete()
+
+    call_command("generate_synthetic", activities=30, entities=3, seed=7, verbosity=0)
+
+    assert list(Activity.objects.order_by("pk").values_list("title", "year")) == first
+
+
+def test_generate_synthetic_refuses_nonsense():
+    with pytest.raises(CommandError) as excinfo:
+        call_command("generate_synthetic", activities=0, verbosity=0)
+
+    assert str(excinfo.value) == "--activities, --entities and --batch must be positive."
