@@ -71,7 +71,7 @@ class Command(BaseCommand):
             "trend": dict(Trend.objects.values_list("key", "pk")),
             "sdg": list(SDG.objects.values_list("pk", flat=True)),
         }
-        entity_ids = self.entities(entities, rng)
+        entity_ids = self.entities(entities, random.Random(seed + 1))
         cycles = self.cycles()
         progress = Progress("Synthetic activities", enabled=verbosity > 0)
         done = 0
