@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity
 
@@ -26,6 +27,6 @@ class ReviewCycleAdmin(admin.ModelAdmin):
             )
         )
 
-    @admin.display(description="published activities", ordering="published_n")
+    @admin.display(description=_("published activities"), ordering="published_n")
     def published(self, obj):
         return obj.published_n
