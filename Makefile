@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 SQLITE_DEMO := $(CURDIR)/db.sqlite3
 
-.PHONY: run test lint format clean
+.PHONY: run test lint format messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,15 @@ lint: $(VENV)/.requirements-dev
 format: $(VENV)/.requirements-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Update the translation catalogues in locale/ from the code and templates, then
+# compile them. Needs GNU gettext (Debian: apt-get install gettext); commit the
+# .po and .mo files, so that running the site needs no gettext tools.
+messages: export DEBUG = true
+messages: $(VENV)/.requirements-dev
+	$(BIN)/python manage.py makemessages -l ar -l zh_Hans -l fr -l ru -l es \
+		--ignore=.venv --ignore=staticfiles --add-location=file --no-obsolete
+	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

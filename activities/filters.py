@@ -8,6 +8,7 @@ API and exports return as a 400 naming the parameter.
 
 import django_filters
 from django import forms
+from django.conf import settings
 from django.db import connection
 from django.db.models import Count, F, Q
 from django.db.models.functions import Coalesce
@@ -135,6 +136,13 @@ class ActivityFilter(django_filters.FilterSet):
         field_name="cycle__slug",
         distinct=False,
     )
+    language = django_filters.MultipleChoiceFilter(
+        label=_("Language of the text"),
+        field_name="language",
+        choices=settings.LANGUAGES,
+        distinct=False,
+        help_text=_("The language an activity is written in: ar, zh-hans, en, fr, ru or es."),
+    )
     ordering = django_filters.OrderingFilter(
         label=_("Order"),
         fields=(
@@ -156,7 +164,17 @@ class ActivityFilter(django_filters.FilterSet):
     )
 
     # The facets a page shows with counts, in the order of the sidebar.
-    FACETS = ("action_line", "region", "entity_kind", "entity", "sdg", "theme", "trend", "year")
+    FACETS = (
+        "action_line",
+        "region",
+        "entity_kind",
+        "entity",
+        "sdg",
+        "theme",
+        "trend",
+        "year",
+        "language",
+    )
 
     class Meta:
         model = Activity
@@ -287,7 +305,11 @@ class ActivityFilter(django_filters.FilterSet):
             lead[entity_id] = lead.get(entity_id, 0) + n
         counts["entity"] = lead
 
-        for name, column in (("entity_kind", "entity__kind"), ("year", "year")):
+        for name, column in (
+            ("entity_kind", "entity__kind"),
+            ("year", "year"),
+            ("language", "language"),
+        ):
             counts[name] = dict(
                 self.queryset_without(name)
                 .order_by()
@@ -384,6 +406,14 @@ class ActivityFilter(django_filters.FilterSet):
             [
                 (str(y), str(y), counts["year"].get(y, 0), False)
                 for y in sorted(years, reverse=True)
+            ],
+        )
+        add(
+            "language",
+            [
+                (code, name, counts["language"].get(code, 0), False)
+                for code, name in settings.LANGUAGES
+                if counts["language"].get(code) or code in self.selected("language")
             ],
         )
         return facets

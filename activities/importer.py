@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from entities.models import Entity, acronym_validator
+from entities.official_names import names_for
 from reviews.models import ReviewCycle, Submission
 
 from .models import SDG, ActionLine, Activity, Reference, Region, Theme, Trend
@@ -492,7 +493,9 @@ def _write_entities(dataset, result):
         if entity is None:
             if not wanted["kind"]:
                 raise DatasetError(f"entity {acronym}: 'kind' is missing for a new entity")
-            entity = Entity.objects.create(acronym=acronym, **wanted)
+            # Datasets carry English and Chinese names; the other official
+            # languages come from the names we know, where we know them.
+            entity = Entity.objects.create(acronym=acronym, **{**names_for(acronym), **wanted})
             by_lower[acronym.lower()] = entity
             result.entities_created += 1
             continue

@@ -126,3 +126,356 @@ def load(apps, schema_editor=None):
         SDG.objects.update_or_create(
             number=number, defaults={"title_en": title_en, "title_zh": title_zh}
         )
+
+
+# Titles in the other official languages, keyed by model and public key.
+# Action lines follow the Geneva Plan of Action (WSIS-03/GENEVA/DOC/5) in each
+# language; C1 follows the current English wording ("public governance
+# authorities") used in the report. SDG titles are the UN's short titles in
+# each language; regions use the names of the UN regional commissions' regions.
+TRANSLATIONS = {
+    "ActionLine": {
+        "C1": {
+            "fr": "Le rôle des autorités publiques et de toutes les parties prenantes "
+            "dans la promotion des TIC pour le développement",
+            "es": "El papel de las autoridades públicas y de todas las partes interesadas "
+            "en la promoción de las TIC para el desarrollo",
+            "ru": "Роль органов государственного управления и всех заинтересованных сторон "
+            "в содействии использованию ИКТ в целях развития",
+            "ar": "دور السلطات العامة وجميع أصحاب المصلحة في النهوض بتكنولوجيا المعلومات "
+            "والاتصالات من أجل التنمية",
+        },
+        "C2": {
+            "fr": "Infrastructure de l'information et de la communication",
+            "es": "Infraestructura de la información y la comunicación",
+            "ru": "Информационная и коммуникационная инфраструктура",
+            "ar": "البنية التحتية للمعلومات والاتصالات",
+        },
+        "C3": {
+            "fr": "Accès à l'information et au savoir",
+            "es": "Acceso a la información y al conocimiento",
+            "ru": "Доступ к информации и знаниям",
+            "ar": "النفاذ إلى المعلومات والمعرفة",
+        },
+        "C4": {
+            "fr": "Renforcement des capacités",
+            "es": "Creación de capacidad",
+            "ru": "Создание потенциала",
+            "ar": "بناء القدرات",
+        },
+        "C5": {
+            "fr": "Établir la confiance et la sécurité dans l'utilisation des TIC",
+            "es": "Crear confianza y seguridad en la utilización de las TIC",
+            "ru": "Укрепление доверия и безопасности при использовании ИКТ",
+            "ar": "بناء الثقة والأمن في استعمال تكنولوجيا المعلومات والاتصالات",
+        },
+        "C6": {
+            "fr": "Créer un environnement propice",
+            "es": "Entorno habilitador",
+            "ru": "Благоприятная среда",
+            "ar": "البيئة التمكينية",
+        },
+        "C7": {
+            "fr": "Les applications TIC et leur apport dans tous les domaines",
+            "es": "Aplicaciones de las TIC: ventajas en todos los aspectos de la vida",
+            "ru": "Применение ИКТ: выгоды во всех аспектах жизни",
+            "ar": "تطبيقات تكنولوجيا المعلومات والاتصالات: المنافع في جميع جوانب الحياة",
+        },
+        "C7.e-government": {
+            "fr": "Administration électronique",
+            "es": "Gobierno electrónico",
+            "ru": "Электронное правительство",
+            "ar": "الحكومة الإلكترونية",
+        },
+        "C7.e-business": {
+            "fr": "Commerce électronique",
+            "es": "Negocios electrónicos",
+            "ru": "Электронный бизнес",
+            "ar": "الأعمال التجارية الإلكترونية",
+        },
+        "C7.e-learning": {
+            "fr": "Téléenseignement",
+            "es": "Aprendizaje electrónico",
+            "ru": "Электронное обучение",
+            "ar": "التعلم الإلكتروني",
+        },
+        "C7.e-health": {
+            "fr": "Télésanté",
+            "es": "Cibersalud",
+            "ru": "Электронное здравоохранение",
+            "ar": "الصحة الإلكترونية",
+        },
+        "C7.e-employment": {
+            "fr": "Télétravail",
+            "es": "Ciberempleo",
+            "ru": "Электронная занятость",
+            "ar": "التوظيف الإلكتروني",
+        },
+        "C7.e-environment": {
+            "fr": "Cyberécologie",
+            "es": "Ciberecología",
+            "ru": "Электронная охрана окружающей среды",
+            "ar": "البيئة الإلكترونية",
+        },
+        "C7.e-agriculture": {
+            "fr": "Cyberagriculture",
+            "es": "Ciberagricultura",
+            "ru": "Электронное сельское хозяйство",
+            "ar": "الزراعة الإلكترونية",
+        },
+        "C7.e-science": {
+            "fr": "Cyberscience",
+            "es": "Ciberciencia",
+            "ru": "Электронная наука",
+            "ar": "العلوم الإلكترونية",
+        },
+        "C8": {
+            "fr": "Diversité et identité culturelles, diversité linguistique et contenus locaux",
+            "es": "Diversidad e identidad culturales, diversidad lingüística y contenido local",
+            "ru": "Культурное разнообразие и самобытность, языковое разнообразие и местный контент",
+            "ar": "التنوع الثقافي والهوية الثقافية والتنوع اللغوي والمحتوى المحلي",
+        },
+        "C9": {
+            "fr": "Médias",
+            "es": "Medios de comunicación",
+            "ru": "Средства массовой информации",
+            "ar": "وسائط الإعلام",
+        },
+        "C10": {
+            "fr": "Dimensions éthiques de la société de l'information",
+            "es": "Dimensiones éticas de la sociedad de la información",
+            "ru": "Этические аспекты информационного общества",
+            "ar": "الأبعاد الأخلاقية لمجتمع المعلومات",
+        },
+        "C11": {
+            "fr": "Coopération internationale et régionale",
+            "es": "Cooperación internacional y regional",
+            "ru": "Международное и региональное сотрудничество",
+            "ar": "التعاون الدولي والإقليمي",
+        },
+    },
+    "Theme": {
+        "financing": {
+            "fr": "Mécanismes de financement",
+            "es": "Mecanismos de financiación",
+            "ru": "Механизмы финансирования",
+            "ar": "آليات التمويل",
+        },
+        "internet_governance": {
+            "fr": "Gouvernance de l'Internet",
+            "es": "Gobernanza de Internet",
+            "ru": "Управление использованием интернета",
+            "ar": "إدارة الإنترنت",
+        },
+        "measurement": {
+            "fr": "Mesure des technologies de l'information et des communications "
+            "au service du développement",
+            "es": "Medición de las tecnologías de la información y las comunicaciones "
+            "para el desarrollo",
+            "ru": "Измерение информационно-коммуникационных технологий в целях развития",
+            "ar": "قياس تكنولوجيا المعلومات والاتصالات لأغراض التنمية",
+        },
+    },
+    "Trend": {
+        "digital_cooperation_security": {
+            "fr": "Coopération numérique et environnement de sécurité",
+            "es": "Cooperación digital y entorno de seguridad",
+            "ru": "Цифровое сотрудничество и обстановка в сфере безопасности",
+            "ar": "التعاون الرقمي والبيئة الأمنية",
+        },
+        "digital_inclusion": {
+            "fr": "Inclusion numérique",
+            "es": "Inclusión digital",
+            "ru": "Цифровая инклюзивность",
+            "ar": "الشمول الرقمي",
+        },
+        "artificial_intelligence": {
+            "fr": "Développement rapide de l'intelligence artificielle",
+            "es": "Rápido desarrollo de la inteligencia artificial",
+            "ru": "Стремительное развитие искусственного интеллекта",
+            "ar": "التطور السريع للذكاء الاصطناعي",
+        },
+        "platform_regulation": {
+            "fr": "Réglementation des plateformes",
+            "es": "Regulación de las plataformas",
+            "ru": "Регулирование платформ",
+            "ar": "تنظيم المنصات",
+        },
+        "data_governance": {
+            "fr": "Gouvernance des données",
+            "es": "Gobernanza de datos",
+            "ru": "Управление данными",
+            "ar": "حوكمة البيانات",
+        },
+        "sustainable_digitalization": {
+            "fr": "Numérisation durable",
+            "es": "Digitalización sostenible",
+            "ru": "Устойчивая цифровизация",
+            "ar": "الرقمنة المستدامة",
+        },
+    },
+    "Region": {
+        "africa": {"fr": "Afrique", "es": "África", "ru": "Африка", "ar": "أفريقيا"},
+        "asia_pacific": {
+            "fr": "Asie et Pacifique",
+            "es": "Asia y el Pacífico",
+            "ru": "Азиатско-Тихоокеанский регион",
+            "ar": "آسيا والمحيط الهادئ",
+        },
+        "western_asia": {
+            "fr": "Asie occidentale",
+            "es": "Asia Occidental",
+            "ru": "Западная Азия",
+            "ar": "غربي آسيا",
+        },
+        "europe": {"fr": "Europe", "es": "Europa", "ru": "Европа", "ar": "أوروبا"},
+        "latin_america_caribbean": {
+            "fr": "Amérique latine et Caraïbes",
+            "es": "América Latina y el Caribe",
+            "ru": "Латинская Америка и Карибский бассейн",
+            "ar": "أمريكا اللاتينية ومنطقة البحر الكاريبي",
+        },
+        "global": {
+            "fr": "Niveau mondial",
+            "es": "Nivel mundial",
+            "ru": "Глобальный уровень",
+            "ar": "المستوى العالمي",
+        },
+    },
+    "SDG": {
+        1: {
+            "fr": "Pas de pauvreté",
+            "es": "Fin de la pobreza",
+            "ru": "Ликвидация нищеты",
+            "ar": "القضاء على الفقر",
+        },
+        2: {
+            "fr": "Faim «\u00a0zéro\u00a0»",
+            "es": "Hambre cero",
+            "ru": "Ликвидация голода",
+            "ar": "القضاء التام على الجوع",
+        },
+        3: {
+            "fr": "Bonne santé et bien-être",
+            "es": "Salud y bienestar",
+            "ru": "Хорошее здоровье и благополучие",
+            "ar": "الصحة الجيدة والرفاه",
+        },
+        4: {
+            "fr": "Éducation de qualité",
+            "es": "Educación de calidad",
+            "ru": "Качественное образование",
+            "ar": "التعليم الجيد",
+        },
+        5: {
+            "fr": "Égalité entre les sexes",
+            "es": "Igualdad de género",
+            "ru": "Гендерное равенство",
+            "ar": "المساواة بين الجنسين",
+        },
+        6: {
+            "fr": "Eau propre et assainissement",
+            "es": "Agua limpia y saneamiento",
+            "ru": "Чистая вода и санитария",
+            "ar": "المياه النظيفة والنظافة الصحية",
+        },
+        7: {
+            "fr": "Énergie propre et d'un coût abordable",
+            "es": "Energía asequible y no contaminante",
+            "ru": "Недорогостоящая и чистая энергия",
+            "ar": "طاقة نظيفة وبأسعار معقولة",
+        },
+        8: {
+            "fr": "Travail décent et croissance économique",
+            "es": "Trabajo decente y crecimiento económico",
+            "ru": "Достойная работа и экономический рост",
+            "ar": "العمل اللائق ونمو الاقتصاد",
+        },
+        9: {
+            "fr": "Industrie, innovation et infrastructure",
+            "es": "Industria, innovación e infraestructura",
+            "ru": "Индустриализация, инновации и инфраструктура",
+            "ar": "الصناعة والابتكار والهياكل الأساسية",
+        },
+        10: {
+            "fr": "Inégalités réduites",
+            "es": "Reducción de las desigualdades",
+            "ru": "Уменьшение неравенства",
+            "ar": "الحد من أوجه عدم المساواة",
+        },
+        11: {
+            "fr": "Villes et communautés durables",
+            "es": "Ciudades y comunidades sostenibles",
+            "ru": "Устойчивые города и населенные пункты",
+            "ar": "مدن ومجتمعات محلية مستدامة",
+        },
+        12: {
+            "fr": "Consommation et production responsables",
+            "es": "Producción y consumo responsables",
+            "ru": "Ответственное потребление и производство",
+            "ar": "الاستهلاك والإنتاج المسؤولان",
+        },
+        13: {
+            "fr": "Mesures relatives à la lutte contre les changements climatiques",
+            "es": "Acción por el clima",
+            "ru": "Борьба с изменением климата",
+            "ar": "العمل المناخي",
+        },
+        14: {
+            "fr": "Vie aquatique",
+            "es": "Vida submarina",
+            "ru": "Сохранение морских экосистем",
+            "ar": "الحياة تحت الماء",
+        },
+        15: {
+            "fr": "Vie terrestre",
+            "es": "Vida de ecosistemas terrestres",
+            "ru": "Сохранение экосистем суши",
+            "ar": "الحياة في البر",
+        },
+        16: {
+            "fr": "Paix, justice et institutions efficaces",
+            "es": "Paz, justicia e instituciones sólidas",
+            "ru": "Мир, правосудие и эффективные институты",
+            "ar": "السلام والعدل والمؤسسات القوية",
+        },
+        17: {
+            "fr": "Partenariats pour la réalisation des objectifs",
+            "es": "Alianzas para lograr los objetivos",
+            "ru": "Партнерство в интересах устойчивого развития",
+            "ar": "عقد الشراكات لتحقيق الأهداف",
+        },
+    },
+}
+
+# The Chinese titles above, by the same keys, to complete any left empty.
+_CHINESE = {
+    "ActionLine": {code: title_zh for code, _parent, _en, title_zh in ACTION_LINES},
+    "Theme": {key: title_zh for key, _en, title_zh in THEMES},
+    "Trend": {key: title_zh for key, _en, title_zh in TRENDS},
+    "Region": {key: title_zh for key, _en, title_zh in REGIONS},
+    "SDG": {number: title_zh for number, _en, title_zh in SDGS},
+}
+
+
+def load_translations(apps, schema_editor=None):
+    """Fill the French, Spanish, Russian, Arabic and missing Chinese titles.
+
+    Only empty fields are filled, so titles the secretariat has edited in the
+    admin are kept. Used by a data migration; safe to run again.
+    """
+    for model_name, rows in TRANSLATIONS.items():
+        model = apps.get_model("activities", model_name)
+        key_field = {"ActionLine": "code", "SDG": "number"}.get(model_name, "key")
+        for obj in model.objects.filter(**{f"{key_field}__in": list(rows)}):
+            key = getattr(obj, key_field)
+            titles = {"zh": _CHINESE[model_name].get(key, ""), **rows[key]}
+            changed = [
+                f"title_{language}"
+                for language, text in titles.items()
+                if text and not getattr(obj, f"title_{language}")
+            ]
+            for field in changed:
+                setattr(obj, field, titles[field.removeprefix("title_")])
+            if changed:
+                obj.save(update_fields=changed)

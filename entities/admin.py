@@ -16,7 +16,17 @@ class MembershipInline(admin.TabularInline):
 class EntityAdmin(SimpleHistoryAdmin):
     list_display = ("acronym", "name_en", "kind", "parent", "is_active", "published_count")
     list_filter = ("kind", "is_active")
-    search_fields = ("acronym", "name_en", "name_zh", "short_name_en", "short_name_zh")
+    search_fields = (
+        "acronym",
+        "name_en",
+        "name_fr",
+        "name_es",
+        "name_ru",
+        "name_ar",
+        "name_zh",
+        "short_name_en",
+        "short_name_zh",
+    )
     autocomplete_fields = ("parent",)
     readonly_fields = ("created_at", "updated_at")
     list_select_related = ("parent",)

@@ -39,12 +39,14 @@ def test_title_follows_the_active_language():
     from django.utils import translation
 
     region = Region.objects.get(key="africa")
+    trend = Trend.objects.create(key="evolving_internet", title_en="The evolving Internet")
     with translation.override("zh-hans"):
         zh = region.title
     with translation.override("fr"):
-        fr = region.title  # no French title yet: falls back to English
+        fr = region.title
+        fallback = trend.title  # no French title: falls back to English
 
-    assert (zh, fr) == ("非洲", "Africa")
+    assert (zh, fr, fallback) == ("非洲", "Afrique", "The evolving Internet")
 
 
 def test_published_excludes_drafts():

@@ -158,10 +158,10 @@ def make_activities(n):
 def test_listing_query_count_does_not_grow_with_results(client, django_assert_num_queries, n):
     make_activities(n)
     # count; facets: regions, SDGs, themes, trends (4), action lines per line and per
-    # root (2), entities as lead and as partner (2), entity kinds, years; labels: action
-    # lines, regions, entities, SDGs, themes, trends (6); the page; prefetch of its action
-    # lines and regions (2).
-    with django_assert_num_queries(20):
+    # root (2), entities as lead and as partner (2), entity kinds, years, languages of
+    # the text; labels: action lines, regions, entities, SDGs, themes, trends (6); the
+    # page; prefetch of its action lines and regions (2).
+    with django_assert_num_queries(21):
         response = client.get(LIST)
     assert response.status_code == 200
 
@@ -173,7 +173,7 @@ def test_listing_query_count_does_not_grow_with_page_size(
     settings.ACTIVITIES_PER_PAGE = per_page
     make_activities(5)
     # As above, plus one query to check each of the three filters' values.
-    with django_assert_num_queries(23):
+    with django_assert_num_queries(24):
         client.get(LIST, {"action_line": "C1", "region": "africa", "sdg": "1"})
 
 
