@@ -121,6 +121,16 @@ class ActivityQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Activity.Status.PUBLISHED)
 
+    def visible_to(self, user):
+        """What ``user`` may read: everything for the secretariat, else published work.
+
+        The secretariat is staff (or superuser). Contributors will also see their
+        own entities' unpublished work once the review workflow lands.
+        """
+        if user is not None and (user.is_staff or user.is_superuser):
+            return self.all()
+        return self.published()
+
     def for_action_line(self, *codes):
         """Activities under any of the codes; a parent code includes its sub-areas."""
         through = Activity.action_lines.through.objects.filter(
