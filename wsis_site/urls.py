@@ -13,5 +13,6 @@ urlpatterns = [
     path("activities/", include("activities.urls")),
     path("entities/", include("entities.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", include("wsis_site.api_urls")),
     path("admin/", admin.site.urls),
 ]
