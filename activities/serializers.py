@@ -16,6 +16,16 @@ from .models import SDG, ActionLine, Activity, Reference, Region, Theme, Trend
 
 
 class ReferenceSerializer(serializers.ModelSerializer):
+    url = serializers.URLField(
+        max_length=1000, allow_null=True, required=False, help_text=_("A web address, or null.")
+    )
+    symbol = serializers.CharField(
+        max_length=100,
+        allow_null=True,
+        required=False,
+        help_text=_("A UN document symbol such as A/RES/78/132, or null."),
+    )
+
     class Meta:
         model = Reference
         fields = ["url", "symbol", "label"]
@@ -130,6 +140,7 @@ class ActionLineSerializer(serializers.ModelSerializer):
     parent = serializers.SlugRelatedField(
         slug_field="code",
         read_only=True,
+        allow_null=True,
         help_text=_("The code of the action line a sub-area belongs to, or null."),
     )
     sub_areas = ActionLineBriefSerializer(

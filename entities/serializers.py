@@ -12,6 +12,7 @@ class EntitySerializer(serializers.ModelSerializer):
     parent = serializers.SlugRelatedField(
         slug_field="acronym",
         read_only=True,
+        allow_null=True,
         help_text=_("The acronym of the parent entity, or null."),
     )
     published_count = serializers.IntegerField(
