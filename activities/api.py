@@ -8,7 +8,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import viewsets
 
 from entities.models import Entity
-from wsis_site.api import detail_errors, list_errors
+from wsis_site.api import detail_errors, list_errors, lookup_parameter
 
 from .filters import MAX_VALUES, ActivityFilter
 from .models import SDG, ActionLine, Activity, Region, Theme, Trend
@@ -33,6 +33,12 @@ def _repeatable(name, type_, description, **schema):
         explode=True,
     )
 
+
+# What the addresses of single records accept; anything else is a 404.
+ID = r"[0-9]+"
+CODE = r"C[0-9]{1,2}(?:\.[a-z][a-z\-]*)?"
+KEY = r"[-a-zA-Z0-9_]+"
+NUMBER = r"[0-9]{1,2}"
 
 _ORDERINGS = [value for value, _label in ActivityFilter.base_filters["ordering"].extra["choices"]]
 
@@ -112,6 +118,11 @@ class ActivityFilterBackendSchema(OpenApiFilterExtension):
     ),
     retrieve=extend_schema(
         summary=_("One activity"),
+        parameters=[
+            lookup_parameter(
+                "id", ID, _("The activity's id."), schema={"type": "integer", "minimum": 1}
+            )
+        ],
         responses={200: ActivitySerializer, **detail_errors()},
     ),
 )
@@ -119,7 +130,7 @@ class ActivityViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ActivitySerializer
     filter_backends = [ActivityFilterBackend]
     filterset_class = ActivityFilter
-    lookup_value_regex = r"[0-9]+"
+    lookup_value_regex = ID
 
     def get_queryset(self):
         # ActivityFilter filters this queryset (the backend passes it on), so
@@ -140,13 +151,14 @@ class ActivityViewSet(viewsets.ReadOnlyModelViewSet):
     ),
     retrieve=extend_schema(
         summary=_("One action line or sub-area, by code"),
+        parameters=[lookup_parameter("code", CODE, _("A code such as C5 or C7.e-health."))],
         responses={200: ActionLineSerializer, **detail_errors()},
     ),
 )
 class ActionLineViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ActionLineSerializer
     lookup_field = "code"
-    lookup_value_regex = r"C[0-9]{1,2}(?:\.[a-z][a-z\-]*)?"
+    lookup_value_regex = CODE
 
     def get_queryset(self):
         lines = ActionLine.objects.select_related("parent").prefetch_related("children")
@@ -159,14 +171,16 @@ def _keyed_viewset(model, serializer, *, list_summary, detail_summary):
     @extend_schema_view(
         list=extend_schema(summary=list_summary, responses={200: serializer, **list_errors()}),
         retrieve=extend_schema(
-            summary=detail_summary, responses={200: serializer, **detail_errors()}
+            summary=detail_summary,
+            parameters=[lookup_parameter("key", KEY, _("The key, as in the filters."))],
+            responses={200: serializer, **detail_errors()},
         ),
     )
     class KeyedViewSet(viewsets.ReadOnlyModelViewSet):
         queryset = model.objects.all()
         serializer_class = serializer
         lookup_field = "key"
-        lookup_value_regex = r"[-a-zA-Z0-9_]+"
+        lookup_value_regex = KEY
 
     KeyedViewSet.__name__ = KeyedViewSet.__qualname__ = f"{model.__name__}ViewSet"
     return KeyedViewSet
@@ -193,6 +207,14 @@ RegionViewSet = _keyed_viewset(
     ),
     retrieve=extend_schema(
         summary=_("One Sustainable Development Goal, by number"),
+        parameters=[
+            lookup_parameter(
+                "number",
+                NUMBER,
+                _("The goal's number, 1 to 17."),
+                schema={"type": "integer", "minimum": 1, "maximum": 17},
+            )
+        ],
         responses={200: SDGSerializer, **detail_errors()},
     ),
 )
@@ -200,4 +222,4 @@ class SDGViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = SDG.objects.all()
     serializer_class = SDGSerializer
     lookup_field = "number"
-    lookup_value_regex = r"[0-9]{1,2}"
+    lookup_value_regex = NUMBER

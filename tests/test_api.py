@@ -185,15 +185,24 @@ def test_api_root_lists_the_endpoints(client):
     ]
 
 
-@pytest.mark.parametrize("acronym", ["UN/CEFACT", "World Bank", "ITU"])
-def test_entity_detail_by_acronym(client, acronym):
+@pytest.mark.parametrize(
+    ("acronym", "path"),
+    [
+        ("UN/CEFACT", "UN/CEFACT"),
+        ("UN/CEFACT", "UN%2FCEFACT"),
+        ("World Bank", "World Bank"),
+        ("World Bank", "World%20Bank"),
+        ("ITU", "ITU"),
+    ],
+)
+def test_entity_detail_by_acronym(client, acronym, path):
     entity = EntityFactory(
         acronym=acronym, name_en=f"The {acronym}", kind=Entity.Kind.UN_SPECIALIZED_AGENCY
     )
     ActivityFactory(entity=entity)
     ActivityFactory(entity=entity, status=Activity.Status.DRAFT)
 
-    response = client.get(f"/api/entities/{acronym}/")
+    response = client.get(f"/api/entities/{path}/")
 
     assert response.status_code == 200
     assert response.json() == {
@@ -299,6 +308,13 @@ def test_taxonomy_detail_by_key(client, path, expected):
 
     assert response.status_code == 200
     assert expected.items() <= response.json().items()
+
+
+def test_titles_come_in_the_language_asked_for(client):
+    response = client.get("/api/action-lines/C7.e-health/", headers={"accept-language": "zh-hans"})
+
+    assert response.json()["title"] == "电子卫生"
+    assert response["Content-Language"] == "zh-hans"
 
 
 def test_cycles_show_public_fields_and_summary_once_published(client):
@@ -868,6 +884,24 @@ def test_schema_lists_every_filter_with_a_description(openapi):
     assert all(p["description"] for p in parameters.values())
     assert parameters["entity_kind"]["schema"]["items"]["enum"] == Entity.Kind.values
     assert "-year" in parameters["ordering"]["schema"]["items"]["enum"]
+
+
+def test_schema_describes_every_parameter(openapi):
+    parameters = [
+        (path, parameter)
+        for path, item in openapi["paths"].items()
+        for parameter in item["get"].get("parameters", [])
+    ]
+
+    assert [(path, p["name"]) for path, p in parameters if not p.get("description")] == []
+    assert {p["name"] for _, p in parameters if p["in"] == "path"} == {
+        "id",
+        "acronym",
+        "code",
+        "key",
+        "number",
+        "slug",
+    }
 
 
 def test_schema_describes_the_errors(openapi):

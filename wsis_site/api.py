@@ -5,7 +5,12 @@ from django.conf import settings
 from django.http import JsonResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    inline_serializer,
+)
 from rest_framework import pagination, serializers, throttling
 from rest_framework.settings import api_settings
 
@@ -102,6 +107,17 @@ THROTTLED = OpenApiResponse(
         "Anonymous callers are limited per address, logged-in callers per user."
     ),
 )
+
+
+def lookup_parameter(name, regex, description, schema=None):
+    """The path parameter of a detail endpoint, described."""
+    return OpenApiParameter(
+        name,
+        schema or {"type": "string", "pattern": f"^{regex}$"},
+        OpenApiParameter.PATH,
+        required=True,
+        description=description,
+    )
 
 
 def list_errors(*, filters=False):
