@@ -485,6 +485,7 @@ def test_filters_combine_as_documented(client):
         ("year=1200", "year", "1990"),
         ("ordering=secret", "ordering", "secret"),
         ("entity_kind=alien", "entity_kind", "alien"),
+        ("sdg=" + "9" * 40, "sdg", "9" * 40),
     ],
 )
 def test_invalid_filter_is_a_400_naming_the_parameter(client, query, parameter, message):
