@@ -51,8 +51,24 @@ class MultipleValueFilter(django_filters.Filter):
         return qs.filter(**{f"{self.field_name}__in": value})
 
 
+class KeyMultipleChoiceField(django_filters.fields.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        try:
+            return super()._check_values(value)
+        except OverflowError:
+            # SQLite cannot compare an integer column with a number past 64
+            # bits (PostgreSQL finds no row): either way, no such record.
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": max((str(v) for v in value), key=len)},
+            ) from None
+
+
 class CodeMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
     """Choose reference records by their public key (code, key, number, acronym)."""
+
+    field_class = KeyMultipleChoiceField
 
     def __init__(self, *args, through_field=None, **kwargs):
         # Filtering goes through the join table as a subquery, so that no

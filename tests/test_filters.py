@@ -187,3 +187,12 @@ class TestCounts:
             for value, count in self.counts(base, facet).items():
                 query = {**base, facet: value}
                 assert len(titles(query)) == count, (facet, value)
+
+
+def test_a_number_too_large_for_the_database_is_an_invalid_choice():
+    filterset = ActivityFilter({"sdg": "9" * 40})
+
+    assert filterset.is_valid() is False
+    assert filterset.errors_by_parameter() == {
+        "sdg": [f"Select a valid choice. {'9' * 40} is not one of the available choices."]
+    }

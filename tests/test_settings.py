@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from wsis_site.settings import database_from_url, env_bool
+from wsis_site.settings import database_from_url, env_bool, env_rate
 
 
 def load_settings(**env):
@@ -81,3 +81,24 @@ def test_no_page_refers_to_another_origin(client, db):
 
     assert b"https://" not in response.content.split(b"<body")[0]
     assert b'src="/static/' in response.content
+
+
+@pytest.mark.parametrize("raw", ["60/minute", "5/s", "1000/day"])
+def test_env_rate_reads_rates(monkeypatch, raw):
+    monkeypatch.setenv("API_ANON_RATE", raw)
+
+    assert env_rate("API_ANON_RATE", "60/minute") == raw
+
+
+def test_env_rate_defaults_when_unset_or_empty(monkeypatch):
+    monkeypatch.setenv("API_ANON_RATE", "")
+
+    assert env_rate("API_ANON_RATE", "60/minute") == "60/minute"
+
+
+@pytest.mark.parametrize("raw", ["sixty", "60", "60/fortnight", "/minute"])
+def test_env_rate_rejects_nonsense(monkeypatch, raw):
+    monkeypatch.setenv("API_ANON_RATE", raw)
+
+    with pytest.raises(ImproperlyConfigured, match=f"API_ANON_RATE='{raw}' is not a rate"):
+        env_rate("API_ANON_RATE", "60/minute")

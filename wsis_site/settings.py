@@ -6,6 +6,7 @@ the settings are production-safe and refuse to start without a real SECRET_KEY.
 """
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -45,6 +46,20 @@ def env_int(name, default):
         raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
 
 
+_RATE = re.compile(r"^\d+/(s|sec|second|m|min|minute|h|hour|d|day)$")
+
+
+def env_rate(name, default):
+    """Read a request rate such as ``60/minute`` (per second, minute, hour or day)."""
+    value = os.environ.get(name, "").strip() or default
+    if not _RATE.match(value):
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a rate; use a number of requests per "
+            "second, minute, hour or day, e.g. 60/minute."
+        )
+    return value
+
+
 def database_from_url(url, **options):
     """Turn a DATABASE_URL into a DATABASES entry (postgres:// uses psycopg 3)."""
     try:
@@ -79,6 +94,10 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_filters",
     "simple_history",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "rules.apps.AutodiscoverRulesConfig",
     "entities",
     "activities",
@@ -215,6 +234,47 @@ SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 8)  # a working day
 
 # How many activities a listing page shows.
 ACTIVITIES_PER_PAGE = 20
+
+# The read API under /api/ (see wsis_site/api.py). Anonymous callers are
+# throttled per client address, logged-in ones per user; the counts live in
+# the cache, so several app processes need a shared cache to share them.
+API_PAGE_SIZE = 20
+API_MAX_PAGE_SIZE = 100
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Token first: a bad token then answers 401 with a WWW-Authenticate header.
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PAGINATION_CLASS": "wsis_site.api.Pagination",
+    "DEFAULT_THROTTLE_CLASSES": ["wsis_site.api.AnonThrottle", "wsis_site.api.UserThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_rate("API_ANON_RATE", "60/minute"),
+        "user": env_rate("API_USER_RATE", "600/minute"),
+    },
+    # How many proxies stand before the app; 0 means the client is REMOTE_ADDR
+    # (a client-sent X-Forwarded-For is then ignored, so it cannot dodge the limit).
+    "NUM_PROXIES": env_int("API_NUM_PROXIES", 0),
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": _("WSIS Implementation Tracker API"),
+    "DESCRIPTION": _(
+        "Read the published activities, the entities that report them, the action lines and "
+        "other reference data, and the review cycles. Lists are paginated; the activity list "
+        "takes the same filters as the /activities/ page."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Every asset of the docs page is served by the app, never by a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+}
 
 LOGGING = {
     "version": 1,

@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from activities import views as activity_views
 
+from . import account_views
+
 admin.site.site_header = _("WSIS Implementation Tracker")
 admin.site.site_title = _("WSIS Tracker administration")
 admin.site.index_title = _("Secretariat workspace")
@@ -15,5 +17,12 @@ urlpatterns = [
     path("contribute/", include("reviews.urls")),
     path("accounts/", include("wsis_site.accounts_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", include("wsis_site.api_urls")),
+    path("accounts/profile/", account_views.profile, name="account-profile"),
+    path(
+        "accounts/profile/token/",
+        account_views.regenerate_token,
+        name="account-token-regenerate",
+    ),
     path("admin/", admin.site.urls),
 ]

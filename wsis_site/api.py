@@ -1,0 +1,133 @@
+"""What every endpoint of the API under /api/ shares: pagination, throttling,
+the documented error bodies and the JSON answer for unknown addresses."""
+
+from django.conf import settings
+from django.http import JsonResponse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    inline_serializer,
+)
+from rest_framework import pagination, serializers, throttling
+from rest_framework.settings import api_settings
+
+
+class Pagination(pagination.PageNumberPagination):
+    """``count``, ``next``, ``previous`` and ``results``; ``page_size`` is capped."""
+
+    page_size_query_param = "page_size"
+    page_query_description = _("A page number within the results. A page past the end is a 404.")
+
+    # Read at request time rather than import time, so that a change of
+    # settings (and the tests' overrides) takes effect.
+    def get_page_size(self, request):
+        self.page_size = settings.API_PAGE_SIZE
+        self.max_page_size = settings.API_MAX_PAGE_SIZE
+        return super().get_page_size(request)
+
+    @property
+    def page_size_query_description(self):
+        return _("How many results a page holds: %(default)s unless given, at most %(max)s.") % {
+            "default": settings.API_PAGE_SIZE,
+            "max": settings.API_MAX_PAGE_SIZE,
+        }
+
+    def get_paginated_response_schema(self, schema):
+        response = super().get_paginated_response_schema(schema)
+        response["required"] = ["count", "next", "previous", "results"]
+        for name in ("next", "previous"):
+            response["properties"][name].pop("example", None)
+        return response
+
+
+class RatesFromSettingsMixin:
+    # DRF reads the rates once, when the class is defined; reading them per
+    # request lets a change of settings take effect.
+    def get_rate(self):
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+
+class AnonThrottle(RatesFromSettingsMixin, throttling.AnonRateThrottle):
+    """Requests without a logged-in user, counted per client address (``API_ANON_RATE``)."""
+
+
+class UserThrottle(RatesFromSettingsMixin, throttling.UserRateThrottle):
+    """Requests of a logged-in user, counted per user (``API_USER_RATE``)."""
+
+
+def api_not_found(request, *args, **kwargs):
+    """Any other address under /api/: a JSON 404 like the API's own."""
+    return JsonResponse({"detail": gettext("Not found.")}, status=404)
+
+
+# The error bodies, as the OpenAPI document describes them ------------------
+
+_Detail = inline_serializer(
+    name="ErrorDetail",
+    fields={"detail": serializers.CharField(help_text=_("What went wrong, in words."))},
+)
+
+FILTER_ERRORS = OpenApiResponse(
+    response={
+        "type": "object",
+        "additionalProperties": {"type": "array", "items": {"type": "string"}},
+    },
+    description=_(
+        "A parameter has a value that cannot be used. The body names each such parameter "
+        "with its messages."
+    ),
+    examples=[
+        OpenApiExample(
+            "Unknown action line",
+            value={
+                "action_line": ["Select a valid choice. C99 is not one of the available choices."]
+            },
+            response_only=True,
+            status_codes=["400"],
+        )
+    ],
+)
+NOT_AUTHENTICATED = OpenApiResponse(
+    response=_Detail,
+    description=_("The Authorization header holds a token that is not valid."),
+)
+NOT_FOUND = OpenApiResponse(
+    response=_Detail, description=_("There is no such record, or it is not public.")
+)
+PAGE_NOT_FOUND = OpenApiResponse(
+    response=_Detail, description=_("The page is past the end of the results, or not a number.")
+)
+THROTTLED = OpenApiResponse(
+    response=_Detail,
+    description=_(
+        "Too many requests; the Retry-After header says how many seconds to wait. "
+        "Anonymous callers are limited per address, logged-in callers per user."
+    ),
+)
+
+
+def lookup_parameter(name, regex, description, schema=None):
+    """The path parameter of a detail endpoint, described."""
+    return OpenApiParameter(
+        name,
+        schema or {"type": "string", "pattern": f"^{regex}$"},
+        OpenApiParameter.PATH,
+        required=True,
+        description=description,
+    )
+
+
+def list_errors(*, filters=False):
+    """The error answers of a list endpoint."""
+    errors = {401: NOT_AUTHENTICATED, 404: PAGE_NOT_FOUND, 429: THROTTLED}
+    if filters:
+        errors[400] = FILTER_ERRORS
+    return dict(sorted(errors.items()))
+
+
+def detail_errors():
+    """The error answers of a detail endpoint."""
+    return {401: NOT_AUTHENTICATED, 404: NOT_FOUND, 429: THROTTLED}
