@@ -7,9 +7,11 @@ from drf_spectacular.extensions import OpenApiFilterExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
+from rest_framework.exceptions import PermissionDenied
 
 from entities.models import Entity
-from wsis_site.api import detail_errors, list_errors, lookup_parameter
+from reviews.models import Submission
+from wsis_site.api import detail_errors, list_errors, lookup_parameter, write_errors
 
 from .filters import MAX_VALUES, ActivityFilter
 from .models import SDG, ActionLine, Activity, Region, Theme, Trend
@@ -132,8 +134,37 @@ class ActivityFilterBackendSchema(OpenApiFilterExtension):
         ],
         responses={200: ActivitySerializer, **detail_errors()},
     ),
+    create=extend_schema(
+        summary=_("Add an activity to a submission"),
+        description=_(
+            "For focal points of the submission's entity while it is a draft or changes are "
+            "requested, and for secretariat managers. The entity and the cycle come from the "
+            "submission; the activity stays unpublished until the submission is published."
+        ),
+        responses={201: ActivitySerializer, **write_errors(detail=False)},
+    ),
+    partial_update=extend_schema(
+        summary=_("Change an activity"),
+        description=_("Who may: as for adding one. References, when given, replace all."),
+        parameters=[
+            lookup_parameter(
+                "id", ID, _("The activity's id."), schema={"type": "integer", "minimum": 1}
+            )
+        ],
+        responses={200: ActivitySerializer, **write_errors()},
+    ),
+    destroy=extend_schema(
+        summary=_("Remove an activity"),
+        parameters=[
+            lookup_parameter(
+                "id", ID, _("The activity's id."), schema={"type": "integer", "minimum": 1}
+            )
+        ],
+        responses={204: None, **write_errors()},
+    ),
 )
-class ActivityViewSet(viewsets.ReadOnlyModelViewSet):
+class ActivityViewSet(viewsets.ModelViewSet):
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     serializer_class = ActivitySerializer
     filter_backends = [ActivityFilterBackend]
     filterset_class = ActivityFilter
@@ -149,6 +180,47 @@ class ActivityViewSet(viewsets.ReadOnlyModelViewSet):
         if self.action != "list":
             return queryset
         return super().filter_queryset(queryset)
+
+    def get_serializer(self, *args, **kwargs):
+        serializer = super().get_serializer(*args, **kwargs)
+        if self.action in ("create", "partial_update"):
+            # A submission the caller may not see reads as one that does not exist.
+            serializer.fields["submission"].queryset = Submission.objects.visible_to(
+                self.request.user
+            )
+        return serializer
+
+    def _guarded(self, activity, write):
+        """Run ``write`` under the submission's lock, if the caller may edit it.
+
+        Refusals raise TransitionNotAllowed (403 or 409) or PermissionDenied.
+        """
+        user = self.request.user
+        if activity.submission_id:
+            with activity.submission.editing(by=user):
+                return write()
+        if not user.has_perm("activities.edit_activity", activity):
+            raise PermissionDenied(_("You may not change this activity."))
+        return write()
+
+    def _fresh(self, serializer, activity):
+        # Answer with the saved relations, not those prefetched before the write.
+        serializer.instance = Activity.objects.with_export_data().get(pk=activity.pk)
+
+    def perform_create(self, serializer):
+        submission = serializer.validated_data["submission"]
+        with submission.editing(by=self.request.user):
+            activity = serializer.save_activity(by=self.request.user)
+        self._fresh(serializer, activity)
+
+    def perform_update(self, serializer):
+        activity = self._guarded(
+            serializer.instance, lambda: serializer.save_activity(by=self.request.user)
+        )
+        self._fresh(serializer, activity)
+
+    def perform_destroy(self, instance):
+        self._guarded(instance, instance.delete)
 
 
 @extend_schema_view(

@@ -378,6 +378,12 @@ class Activity(models.Model):
     def is_published(self):
         return self.status == self.Status.PUBLISHED
 
+    @staticmethod
+    def check_action_lines(lines):
+        """An activity reported through a submission names at least one action line."""
+        if not lines:
+            raise ValidationError(_("Choose at least one action line."))
+
     def clean(self):
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": _("The end date is before the start date.")})

@@ -6,16 +6,20 @@ filters and the exports use, so that what is read can be written back.
 """
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from entities.models import Entity
-from reviews.models import ReviewCycle
+from reviews.models import Submission
 
 from .models import SDG, ActionLine, Activity, Reference, Region, Theme, Trend
 
 
 class ReferenceSerializer(serializers.ModelSerializer):
+    def validate(self, attrs):
+        if not attrs.get("url") and not attrs.get("symbol"):
+            raise serializers.ValidationError(_("Give a web address or a document symbol."))
+        return attrs
+
     url = serializers.URLField(
         max_length=1000, allow_null=True, required=False, help_text=_("A web address, or null.")
     )
@@ -41,8 +45,8 @@ class ReferenceSerializer(serializers.ModelSerializer):
 class ActivitySerializer(serializers.ModelSerializer):
     entity = serializers.SlugRelatedField(
         slug_field="acronym",
-        queryset=Entity.objects.all(),
-        help_text=_("The acronym of the lead entity."),
+        read_only=True,
+        help_text=_("The acronym of the lead entity (the submission's entity)."),
     )
     partners = serializers.SlugRelatedField(
         slug_field="acronym",
@@ -74,15 +78,18 @@ class ActivitySerializer(serializers.ModelSerializer):
         required=False,
         help_text=_("Numbers of Sustainable Development Goals (1–17)."),
     )
-    references = ReferenceSerializer(many=True, read_only=True)
-    submission = serializers.SerializerMethodField(
-        help_text=_("The id of the submission the activity came in with, or null.")
+    references = ReferenceSerializer(many=True, required=False)
+    submission = serializers.PrimaryKeyRelatedField(
+        queryset=Submission.objects.all(),
+        allow_null=True,
+        help_text=_(
+            "The id of the submission the activity came in with (null for imported records). "
+            "Required when creating; it cannot be changed afterwards."
+        ),
     )
     cycle = serializers.SlugRelatedField(
         slug_field="slug",
-        queryset=ReviewCycle.objects.all(),
-        allow_null=True,
-        required=False,
+        read_only=True,
         help_text=_("The slug of the review cycle, or null."),
     )
     url = serializers.HyperlinkedIdentityField(
@@ -120,11 +127,58 @@ class ActivitySerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["status", "published_at", "updated_at"]
 
-    @extend_schema_field(serializers.IntegerField(allow_null=True))
-    def get_submission(self, activity):
-        # Submissions (one entity's answer to one cycle) are not recorded yet,
-        # so no activity came in with one; this becomes the submission's id.
-        return None
+    def validate_action_lines(self, lines):
+        Activity.check_action_lines(lines)
+        return lines
+
+    def validate_submission(self, submission):
+        if self.instance is None and submission is None:
+            raise serializers.ValidationError(_("Name the submission the activity belongs to."))
+        if self.instance is not None and submission != self.instance.submission:
+            raise serializers.ValidationError(_("An activity cannot move to another submission."))
+        return submission
+
+    def validate(self, attrs):
+        start = attrs.get("start_date", getattr(self.instance, "start_date", None))
+        end = attrs.get("end_date", getattr(self.instance, "end_date", None))
+        if start and end and end < start:
+            raise serializers.ValidationError(
+                {"end_date": [_("The end date is before the start date.")]}
+            )
+        return attrs
+
+    def save_activity(self, *, by):
+        """Create or update the activity, its relations and its references.
+
+        The caller holds the submission's lock (``Submission.editing``).
+        """
+        data = dict(self.validated_data)
+        references = data.pop("references", None)
+        relations = {
+            name: data.pop(name)
+            for name in ("partners", "action_lines", "themes", "trends", "regions", "sdgs")
+            if name in data
+        }
+        activity = self.instance or Activity(status=Activity.Status.DRAFT, created_by=by)
+        submission = data.pop("submission", None) or activity.submission
+        for key, value in data.items():
+            setattr(activity, key, value)
+        if submission is not None:  # imported records keep their entity and cycle
+            activity.submission = submission
+            activity.entity = submission.entity
+            activity.cycle = submission.cycle
+        activity.updated_by = by
+        activity.save()
+        for name, values in relations.items():
+            getattr(activity, name).set(values)
+        if references is not None:
+            activity.references.all().delete()
+            Reference.objects.bulk_create(
+                Reference(activity=activity, position=n, **{k: v or "" for k, v in ref.items()})
+                for n, ref in enumerate(references)
+            )
+        self.instance = activity
+        return activity
 
 
 class ActionLineBriefSerializer(serializers.ModelSerializer):

@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.forms import inlineformset_factory
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
@@ -103,8 +104,10 @@ class ActivityForm(StaleCheckMixin, forms.ModelForm):
         start, end = cleaned.get("start_date"), cleaned.get("end_date")
         if start and end and end < start:
             self.add_error("end_date", _("The end date is before the start date."))
-        if not cleaned.get("action_lines"):
-            self.add_error("action_lines", _("Choose at least one action line."))
+        try:
+            Activity.check_action_lines(cleaned.get("action_lines"))
+        except ValidationError as exc:
+            self.add_error("action_lines", exc)
         return cleaned
 
 

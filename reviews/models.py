@@ -350,8 +350,9 @@ class Submission(models.Model):
     @property
     def effective_deadline(self):
         """The cycle's deadline, or a later one granted to this entity."""
-        latest = getattr(self, "latest_extension", None)
-        if latest is None:
+        if hasattr(self, "latest_extension"):  # from with_effective_deadline()
+            latest = self.latest_extension
+        else:
             latest = self.extensions.aggregate(d=models.Max("new_deadline"))["d"]
         deadline = self.cycle.deadline
         if latest and (deadline is None or latest > deadline):
@@ -613,7 +614,8 @@ class Submission(models.Model):
         with transaction.atomic():
             locked = Submission.objects.select_for_update().get(pk=self.pk)
             if not by.has_perm("reviews.edit_submission", locked):
-                if by.has_perm("reviews.view_submission", locked):
+                # Those who could edit it in another state hear about the state.
+                if not locked.is_editable and by.has_perm("reviews.submit_submission", locked):
                     raise TransitionNotAllowed(
                         _("This submission is %(state)s and can no longer be edited.")
                         % {"state": locked.get_state_display().lower()}

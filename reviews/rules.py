@@ -24,16 +24,28 @@ def _entity_id(obj):
     return getattr(obj, "entity_id", None)
 
 
+def _group_names(user):
+    # Read once per user object (that is, per request): pages and API lists ask
+    # the same questions for every row.
+    if not hasattr(user, "_wsis_group_names"):
+        user._wsis_group_names = set(user.groups.values_list("name", flat=True))
+    return user._wsis_group_names
+
+
+def _entity_ids(user):
+    if not hasattr(user, "_wsis_entity_ids"):
+        user._wsis_entity_ids = set(user.memberships.values_list("entity_id", flat=True))
+    return user._wsis_entity_ids
+
+
 @rules.predicate
 def is_manager(user):
-    return user.is_authenticated and (
-        user.is_superuser or user.groups.filter(name=MANAGERS).exists()
-    )
+    return user.is_authenticated and (user.is_superuser or MANAGERS in _group_names(user))
 
 
 @rules.predicate
 def is_reviewer(user):
-    return user.is_authenticated and user.groups.filter(name=REVIEWERS).exists()
+    return user.is_authenticated and REVIEWERS in _group_names(user)
 
 
 is_secretariat = is_manager | is_reviewer
@@ -45,12 +57,12 @@ def is_entity_contributor(user, obj):
     entity_id = _entity_id(obj)
     if not user.is_authenticated or entity_id is None:
         return False
-    return user.memberships.filter(entity_id=entity_id).exists()
+    return entity_id in _entity_ids(user)
 
 
 @rules.predicate
 def is_contributor(user):
-    return user.is_authenticated and user.memberships.exists()
+    return user.is_authenticated and bool(_entity_ids(user))
 
 
 @rules.predicate

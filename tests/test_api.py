@@ -185,6 +185,7 @@ def test_api_root_lists_the_endpoints(client):
         "entities",
         "regions",
         "sdgs",
+        "submissions",
         "themes",
         "trends",
     ]
@@ -816,9 +817,9 @@ def test_filtered_activity_list_query_count_is_fixed(client, django_assert_num_q
 def test_staff_activity_list_query_count_is_fixed(client, django_assert_num_queries, staff, n):
     make_activities(n)
     client.force_login(staff)
-    # The session and its user (2); the user's roles, manager then reviewer (2); then as
-    # for anonymous callers (9).
-    with django_assert_num_queries(13):
+    # The session and its user (2); the user's groups, read once (1); then as for
+    # anonymous callers (9).
+    with django_assert_num_queries(12):
         response = client.get(ACTIVITIES)
     assert len(ids(response)) == n
 
@@ -876,6 +877,9 @@ def test_schema_is_valid_openapi_3(openapi):
         "/api/regions/{key}/",
         "/api/sdgs/",
         "/api/sdgs/{number}/",
+        "/api/submissions/",
+        "/api/submissions/{id}/",
+        "/api/submissions/{id}/transition/",
         "/api/themes/",
         "/api/themes/{key}/",
         "/api/trends/",
@@ -897,7 +901,8 @@ def test_schema_describes_every_parameter(openapi):
     parameters = [
         (path, parameter)
         for path, item in openapi["paths"].items()
-        for parameter in item["get"].get("parameters", [])
+        for operation in item.values()
+        for parameter in operation.get("parameters", [])
     ]
 
     assert [(path, p["name"]) for path, p in parameters if not p.get("description")] == []
@@ -913,10 +918,15 @@ def test_schema_describes_every_parameter(openapi):
 
 def test_schema_describes_the_errors(openapi):
     for path, item in openapi["paths"].items():
+        if "get" not in item:
+            continue
         responses = item["get"]["responses"]
         expected = {"200", "401", "404", "429"} | ({"400"} if path == "/api/activities/" else set())
         assert set(responses) == expected, path
         assert all(r["description"] for code, r in responses.items() if code != "200")
+    for path, item in openapi["paths"].items():
+        for method in set(item) & {"post", "patch", "delete"}:
+            assert {"400", "401", "403", "409"} <= set(item[method]["responses"]), (path, method)
     bad_filter = openapi["paths"]["/api/activities/"]["get"]["responses"]["400"]
     assert bad_filter["content"]["application/json"]["schema"]["additionalProperties"] == {
         "type": "array",

@@ -12,7 +12,9 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import pagination, serializers, throttling
+from rest_framework.response import Response
 from rest_framework.settings import api_settings
+from rest_framework.views import exception_handler as drf_exception_handler
 
 
 class Pagination(pagination.PageNumberPagination):
@@ -56,6 +58,22 @@ class AnonThrottle(RatesFromSettingsMixin, throttling.AnonRateThrottle):
 
 class UserThrottle(RatesFromSettingsMixin, throttling.UserRateThrottle):
     """Requests of a logged-in user, counted per user (``API_USER_RATE``)."""
+
+
+# How a refused workflow step or edit answers (see TransitionNotAllowed.code).
+STATUS_FOR_REFUSAL = {"forbidden": 403, "conflict": 409, "invalid": 400}
+
+
+def exception_handler(exc, context):
+    """DRF's handler, plus the answer to a refused workflow step: 403, 409 or 400."""
+    from reviews.models import TransitionNotAllowed
+
+    if isinstance(exc, TransitionNotAllowed):
+        body = {"detail": exc.message, "code": exc.code}
+        if exc.field:
+            body[exc.field] = [exc.message]
+        return Response(body, status=STATUS_FOR_REFUSAL[exc.code])
+    return drf_exception_handler(exc, context)
 
 
 def api_not_found(request, *args, **kwargs):
@@ -131,3 +149,33 @@ def list_errors(*, filters=False):
 def detail_errors():
     """The error answers of a detail endpoint."""
     return {401: NOT_AUTHENTICATED, 404: NOT_FOUND, 429: THROTTLED}
+
+
+FIELD_ERRORS = OpenApiResponse(
+    response={
+        "type": "object",
+        "additionalProperties": {"type": "array", "items": {"type": "string"}},
+    },
+    description=_("The input is not acceptable; the body names each field with its messages."),
+)
+FORBIDDEN = OpenApiResponse(
+    response=_Detail, description=_("Your role does not allow this (the body says why).")
+)
+CONFLICT = OpenApiResponse(
+    response=_Detail,
+    description=_(
+        "The record's state does not allow this now: for example a submission that was "
+        "already submitted, a deadline that has passed, or a change made by someone else."
+    ),
+)
+LOGIN_NEEDED = OpenApiResponse(
+    response=_Detail, description=_("Log in or give a valid token to do this.")
+)
+
+
+def write_errors(*, detail=True):
+    """The error answers of an endpoint that changes something."""
+    errors = {400: FIELD_ERRORS, 401: LOGIN_NEEDED, 403: FORBIDDEN, 409: CONFLICT, 429: THROTTLED}
+    if detail:
+        errors[404] = NOT_FOUND
+    return dict(sorted(errors.items()))

@@ -25,6 +25,7 @@ router.register("trends", activities_api.TrendViewSet, basename="trend")
 router.register("regions", activities_api.RegionViewSet, basename="region")
 router.register("sdgs", activities_api.SDGViewSet, basename="sdg")
 router.register("cycles", reviews_api.ReviewCycleViewSet, basename="cycle")
+router.register("submissions", reviews_api.SubmissionViewSet, basename="submission")
 
 app_name = "api"
 

@@ -258,6 +258,7 @@ REST_FRAMEWORK = {
     # (a client-sent X-Forwarded-For is then ignored, so it cannot dodge the limit).
     "NUM_PROXIES": env_int("API_NUM_PROXIES", 0),
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "wsis_site.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": _("WSIS Implementation Tracker API"),
