@@ -6,3 +6,6 @@ class ActivitiesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "activities"
     verbose_name = _("Activities")
+
+    def ready(self):
+        from . import signals  # noqa: F401

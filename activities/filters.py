@@ -10,7 +10,7 @@ import django_filters
 from django import forms
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, F, Q
+from django.db.models import Count, F
 from django.db.models.functions import Coalesce
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
@@ -52,17 +52,45 @@ class MultipleValueFilter(django_filters.Filter):
 
 
 class KeyMultipleChoiceField(django_filters.fields.ModelMultipleChoiceField):
+    """Chooses records by their public key among the cached reference records.
+
+    Validating a filter value therefore costs no query; the messages are
+    Django's own.
+    """
+
     def _check_values(self, value):
+        from .caching import records
+
+        key = self.to_field_name or "pk"
         try:
-            return super()._check_values(value)
-        except OverflowError:
-            # SQLite cannot compare an integer column with a number past 64
-            # bits (PostgreSQL finds no row): either way, no such record.
+            value = frozenset(value)
+        except TypeError:
             raise forms.ValidationError(
-                self.error_messages["invalid_choice"],
-                code="invalid_choice",
-                params={"value": max((str(v) for v in value), key=len)},
+                self.error_messages["invalid_list"], code="invalid_list"
             ) from None
+        for pk in value:
+            self.validate_no_null_characters(pk)
+            try:
+                self.queryset.filter(**{key: pk})  # checks the type only; no query
+            except (ValueError, TypeError):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                ) from None
+        known = {str(getattr(record, key)): record for record in records(self.queryset.model)}
+        for item in value:
+            if str(item) not in known:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": item},
+                )
+        return [known[str(item)] for item in sorted(value, key=str)]
+
+
+class KeyModelMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
+    field_class = KeyMultipleChoiceField
 
 
 class CodeMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
@@ -70,16 +98,20 @@ class CodeMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
 
     field_class = KeyMultipleChoiceField
 
-    def __init__(self, *args, through_field=None, **kwargs):
+    def __init__(self, *args, through_field=None, array_field=None, **kwargs):
         # Filtering goes through the join table as a subquery, so that no
-        # DISTINCT is needed and an activity is never counted twice.
+        # DISTINCT is needed and an activity is never counted twice; on
+        # PostgreSQL through the activity's own array of ids (GIN-indexed).
         self.through_field = through_field
+        self.array_field = array_field
         kwargs.setdefault("distinct", False)
         super().__init__(*args, **kwargs)
 
     def filter(self, qs, value):
         if not value:
             return qs
+        if connection.vendor == "postgresql":
+            return qs.filter(**{f"{self.array_field}__overlap": [v.pk for v in value]})
         through = Activity._meta.get_field(self.field_name).remote_field.through
         rows = through.objects.filter(**{f"{self.through_field}__in": value})
         return qs.filter(pk__in=rows.values("activity_id"))
@@ -92,14 +124,14 @@ class ActivityFilter(django_filters.FilterSet):
         max_length=200,
         help_text=_("Words in the title, summary or description."),
     )
-    action_line = django_filters.ModelMultipleChoiceFilter(
+    action_line = KeyModelMultipleChoiceFilter(
         label=_("Action line"),
         queryset=ActionLine.objects.all(),
         to_field_name="code",
         method="filter_action_line",
         help_text=_("A code such as C5 or C7.e-health; C7 includes its sub-areas."),
     )
-    entity = django_filters.ModelMultipleChoiceFilter(
+    entity = KeyModelMultipleChoiceFilter(
         label=_("Entity"),
         queryset=Entity.objects.all(),
         to_field_name="acronym",
@@ -115,6 +147,7 @@ class ActivityFilter(django_filters.FilterSet):
     region = CodeMultipleChoiceFilter(
         label=_("Region"),
         field_name="regions",
+        array_field="region_ids",
         through_field="region",
         queryset=Region.objects.all(),
         to_field_name="key",
@@ -122,6 +155,7 @@ class ActivityFilter(django_filters.FilterSet):
     sdg = CodeMultipleChoiceFilter(
         label=_("SDG"),
         field_name="sdgs",
+        array_field="sdg_ids",
         through_field="sdg",
         queryset=SDG.objects.all(),
         to_field_name="number",
@@ -129,6 +163,7 @@ class ActivityFilter(django_filters.FilterSet):
     theme = CodeMultipleChoiceFilter(
         label=_("Theme"),
         field_name="themes",
+        array_field="theme_ids",
         through_field="theme",
         queryset=Theme.objects.all(),
         to_field_name="key",
@@ -136,6 +171,7 @@ class ActivityFilter(django_filters.FilterSet):
     trend = CodeMultipleChoiceFilter(
         label=_("Trend"),
         field_name="trends",
+        array_field="trend_ids",
         through_field="trend",
         queryset=Trend.objects.all(),
         to_field_name="key",
@@ -215,11 +251,16 @@ class ActivityFilter(django_filters.FilterSet):
     def filter_action_line(self, queryset, name, value):
         if not value:
             return queryset
+        if connection.vendor == "postgresql":
+            # The array holds each sub-area's parent too, so C7 finds C7.e-health.
+            return queryset.filter(action_line_ids__overlap=[line.pk for line in value])
         return queryset.for_action_line(*[line.code for line in value])
 
     def filter_entity(self, queryset, name, value):
         if not value:
             return queryset
+        if connection.vendor == "postgresql":
+            return queryset.filter(entity_ids__overlap=[entity.pk for entity in value])
         return queryset.for_entity(*[entity.acronym for entity in value])
 
     # Results -----------------------------------------------------------------
@@ -268,9 +309,95 @@ class ActivityFilter(django_filters.FilterSet):
         """For each facet value, how many results choosing it would give.
 
         Each facet is counted over the results of all the *other* filters, so
-        the numbers say what a click would give. One aggregate query per facet.
+        the numbers say what a click would give; ``counts["total"]`` is the
+        number of results. The answer is cached until the next change to an
+        activity (see activities/caching.py).
         """
-        counts = {}
+        from .caching import cached
+
+        key = "facets:" + self.cache_key()
+        if connection.vendor == "postgresql":
+            return cached(key, self._facet_counts_arrays)
+        return cached(key, self._facet_counts_joined)
+
+    def cache_key(self):
+        """The filters as a stable string (ordering and page do not change counts)."""
+        parts = []
+        for name in sorted(self.form.cleaned_data):
+            if name == "ordering":
+                continue
+            values = self.selected(name) if name != "q" else [self.form.cleaned_data["q"] or ""]
+            if any(values):
+                parts.append(f"{name}={'|'.join(sorted(map(str, values)))}")
+        return "&".join(parts)
+
+    # The columns a facet counts, in the common table expressions below.
+    _BASE_COLUMNS = [
+        ("id", "id"),
+        ("year", "year"),
+        ("language", "language"),
+        ("entity__kind", "kind"),
+        ("action_line_ids", "al"),
+        ("region_ids", "rg"),
+        ("sdg_ids", "sd"),
+        ("theme_ids", "th"),
+        ("trend_ids", "tr"),
+        ("entity_ids", "en"),
+    ]
+    _FACET_EXPRESSIONS = {
+        "action_line": ("unnest(al)", int),
+        "region": ("unnest(rg)", int),
+        "sdg": ("unnest(sd)", int),
+        "theme": ("unnest(th)", int),
+        "trend": ("unnest(tr)", int),
+        "entity": ("unnest(en)", int),
+        "entity_kind": ("kind", str),
+        "year": ("year", int),
+        "language": ("language", str),
+    }
+
+    def _facet_counts_arrays(self):
+        """All facets and the total in ONE query (PostgreSQL, arrays of ids).
+
+        One common table expression holds the filtered results; each facet
+        whose own filter is in use gets another without that filter.
+        """
+        active = {name for name in self._FACET_EXPRESSIONS if self.form.cleaned_data.get(name)}
+        bases = {None: self.queryset_without()}
+        for name in active:
+            bases[name] = self.queryset_without(name)
+        ctes, params, names = [], [], {}
+        columns = ", ".join(alias for _, alias in self._BASE_COLUMNS)
+        for i, (name, queryset) in enumerate(bases.items()):
+            sql, base_params = (
+                queryset.order_by()
+                .values_list(*[field for field, _ in self._BASE_COLUMNS])
+                .query.sql_with_params()
+            )
+            names[name] = f"b{i}"
+            ctes.append(f"b{i} ({columns}) AS MATERIALIZED ({sql})")
+            params.extend(base_params)
+        selects = ["SELECT 'total', NULL, count(*) FROM b0"]
+        for facet, (expression, _type) in self._FACET_EXPRESSIONS.items():
+            table = names[facet if facet in active else None]
+            selects.append(
+                f"SELECT '{facet}', v::text, count(*) FROM "
+                f"(SELECT {expression} AS v FROM {table}) s GROUP BY v"
+            )
+        sql = "WITH " + ", ".join(ctes) + " " + " UNION ALL ".join(selects)
+        counts = {facet: {} for facet in self._FACET_EXPRESSIONS}
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            for facet, value, n in cursor.fetchall():
+                if facet == "total":
+                    counts["total"] = n
+                elif value is not None:
+                    counts[facet][self._FACET_EXPRESSIONS[facet][1](value)] = n
+        return counts
+
+    def _facet_counts_joined(self):
+        """Facets through the join tables, one aggregate query each (SQLite)."""
+        counts = {"total": self.queryset_without().count()}
         rel = {
             "region": ("regions", "region_id"),
             "sdg": ("sdgs", "sdg_id"),
@@ -336,7 +463,13 @@ class ActivityFilter(django_filters.FilterSet):
         return counts
 
     def facets(self):
-        """The sidebar: for each facet, its values with labels, counts and state."""
+        """The sidebar: for each facet, its values with labels, counts and state.
+
+        Labels come from the cached reference records, so the sidebar costs
+        no query beyond the counts.
+        """
+        from .caching import records
+
         counts = self.facet_counts()
         facets = []
 
@@ -360,7 +493,7 @@ class ActivityFilter(django_filters.FilterSet):
                 }
             )
 
-        lines = list(ActionLine.objects.all())
+        lines = records(ActionLine)
         add(
             "action_line",
             [
@@ -375,7 +508,7 @@ class ActivityFilter(django_filters.FilterSet):
         )
         add(
             "region",
-            [(r.key, r.title, counts["region"].get(r.pk, 0), False) for r in Region.objects.all()],
+            [(r.key, r.title, counts["region"].get(r.pk, 0), False) for r in records(Region)],
         )
         add(
             "entity_kind",
@@ -386,10 +519,11 @@ class ActivityFilter(django_filters.FilterSet):
             ],
         )
         selected_entities = set(self.selected("entity"))
-        entities = Entity.objects.filter(
-            Q(pk__in=[pk for pk, n in counts["entity"].items() if n])
-            | Q(acronym__in=selected_entities)
-        )
+        entities = [
+            e
+            for e in records(Entity)
+            if counts["entity"].get(e.pk) or e.acronym in selected_entities
+        ]
         add(
             "entity",
             sorted(
@@ -401,18 +535,18 @@ class ActivityFilter(django_filters.FilterSet):
             "sdg",
             [
                 (str(s.number), f"{s.number}. {s.title}", counts["sdg"].get(s.pk, 0), False)
-                for s in SDG.objects.all()
+                for s in records(SDG)
             ],
         )
         add(
             "theme",
-            [(t.key, t.title, counts["theme"].get(t.pk, 0), False) for t in Theme.objects.all()],
+            [(t.key, t.title, counts["theme"].get(t.pk, 0), False) for t in records(Theme)],
         )
         add(
             "trend",
             [
                 (t.key, t.title, counts["trend"].get(t.pk, 0), False)
-                for t in Trend.objects.all()
+                for t in records(Trend)
                 if counts["trend"].get(t.pk) or t.key in self.selected("trend")
             ],
         )

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -8,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from wsis_site.fields import IntegerArrayField
 from wsis_site.multilingual import HttpsURLField, MultilingualTitle
 
 # --- The taxonomy -----------------------------------------------------------
@@ -163,13 +165,13 @@ class ActivityQuerySet(models.QuerySet):
         if not text:
             return self
         if connection.vendor == "postgresql":
-            from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+            from django.contrib.postgres.search import SearchQuery, SearchRank
 
-            vector = SearchVector("title", "summary", "description", config="english")
+            # The stored, GIN-indexed vector, kept current by a trigger.
             query = SearchQuery(text, search_type="websearch", config="english")
-            return self.annotate(
-                search_document=vector, search_rank=SearchRank(vector, query)
-            ).filter(search_document=query)
+            return self.filter(search_vector=query).annotate(
+                search_rank=SearchRank(models.F("search_vector"), query)
+            )
         qs = self
         for word in text.split()[:20]:
             qs = qs.filter(
@@ -328,7 +330,28 @@ class Activity(models.Model):
         editable=False,
     )
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    # Copies kept by database triggers on PostgreSQL, for the listing at scale
+    # (see wsis_site/fields.py); never written by the application.
+    action_line_ids = IntegerArrayField()
+    region_ids = IntegerArrayField()
+    sdg_ids = IntegerArrayField()
+    theme_ids = IntegerArrayField()
+    trend_ids = IntegerArrayField()
+    entity_ids = IntegerArrayField()
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    history = HistoricalRecords(
+        excluded_fields=[
+            "updated_at",
+            "action_line_ids",
+            "region_ids",
+            "sdg_ids",
+            "theme_ids",
+            "trend_ids",
+            "entity_ids",
+            "search_vector",
+        ]
+    )
     objects = ActivityQuerySet.as_manager()
 
     class Meta:

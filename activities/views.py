@@ -14,9 +14,14 @@ from .filters import ActivityFilter
 from .models import ActionLine, Activity
 
 
-def paginate(request, queryset, per_page):
-    """The requested page, or None and a message when the page does not exist."""
+def paginate(request, queryset, per_page, count=None):
+    """The requested page, or None and a message when the page does not exist.
+
+    ``count``, when known already (the facets count the results), saves a query.
+    """
     paginator = Paginator(queryset, per_page)
+    if count is not None:
+        paginator.count = count
     number = request.GET.get("page") or 1
     try:
         return paginator.page(number), None
@@ -57,8 +62,10 @@ def activity_list(request):
         context["errors"] = filterset.errors_by_parameter()
         return render(request, "activities/activity_list.html", context, status=400)
     results = filterset.qs.with_card_data()
-    page, page_error = paginate(request, results, settings.ACTIVITIES_PER_PAGE)
     context["facets"] = filterset.facets()
+    page, page_error = paginate(
+        request, results, settings.ACTIVITIES_PER_PAGE, count=filterset.facet_counts()["total"]
+    )
     context["chips"] = [
         {
             "name": facet["name"],

@@ -18,6 +18,14 @@ def default_questions():
     ]
 
 
+def invalidate_public_counts():
+    """Published work changed in bulk: forget cached counts, now and after commit."""
+    from activities.caching import invalidate
+
+    invalidate()
+    transaction.on_commit(invalidate)
+
+
 class TransitionNotAllowed(Exception):
     """A workflow step refused; nothing was changed.
 
@@ -566,6 +574,7 @@ class Submission(models.Model):
             Activity.objects.filter(submission=locked).exclude(
                 status=Activity.Status.PUBLISHED
             ).update(status=Activity.Status.PUBLISHED, published_at=now, updated_at=now)
+            invalidate_public_counts()
 
         return self._move("publish", by=by, comment=comment, after=after)
 
@@ -583,6 +592,7 @@ class Submission(models.Model):
             Activity.objects.filter(submission=locked).update(
                 status=Activity.Status.DRAFT, published_at=None, updated_at=now
             )
+            invalidate_public_counts()
 
         return self._move("reopen", by=by, comment=comment, after=after)
 

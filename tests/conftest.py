@@ -10,6 +10,16 @@ DATASET_PATH = settings.BASE_DIR / "data" / "wsis-report-2024.json"
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Counts and throttles live in the cache, which outlives a test's transaction.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _plain_http(settings):
     # Tests speak plain HTTP to the test client; production redirects to HTTPS.
     settings.SECURE_SSL_REDIRECT = False

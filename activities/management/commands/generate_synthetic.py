@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from activities.caching import invalidate
 from activities.models import SDG, ActionLine, Activity, Reference, Region, Theme, Trend
 from entities.models import Entity
 from reviews.models import ReviewCycle
@@ -88,6 +89,7 @@ class Command(BaseCommand):
                 f"Interrupted ({exc}) after {done} activities; the batch in progress was "
                 "rolled back, the earlier ones are kept."
             ) from None
+        invalidate()  # bulk_create sends no signals
         if verbosity:
             self.stdout.write(f"{done} synthetic activities created.")
 

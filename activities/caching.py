@@ -1,0 +1,48 @@
+"""What the public listing caches, and when it forgets it.
+
+Facet counts (and the number of results) depend only on published activities
+and the filters, so they are cached under a key that includes a *generation*
+number, which any change to an activity or its relations moves on. Old
+entries are never read again and expire by themselves. The cache is Django's
+(local memory by default, Redis when REDIS_URL is set, shared by all app
+processes).
+"""
+
+import hashlib
+
+from django.core.cache import cache
+
+GENERATION_KEY = "activities:generation"
+TIMEOUT = 60 * 60 * 24
+
+
+def generation():
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        cache.add(GENERATION_KEY, 1, timeout=None)
+        value = cache.get(GENERATION_KEY, 1)
+    return value
+
+
+def invalidate():
+    """Forget every cached count (something an activity shows may have changed)."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.set(GENERATION_KEY, 2, timeout=None)
+
+
+def cached(key, compute):
+    digest = hashlib.sha1(key.encode()).hexdigest()
+    full_key = f"activities:{generation()}:{digest}"
+    value = cache.get(full_key)
+    if value is None:
+        value = compute()
+        cache.set(full_key, value, TIMEOUT)
+    return value
+
+
+def records(model):
+    """All records of a small reference table (action lines, regions, SDGs, themes,
+    trends, entities), cached until the next change (signals move the generation)."""
+    return cached(f"records:{model._meta.label_lower}", lambda: list(model.objects.all()))
