@@ -66,9 +66,11 @@ class EntityRef:
 
     @property
     def label(self):
-        """``Name (ACRONYM)``, or the acronym alone when it is the name."""
-        if not self.name or self.name == self.acronym:
+        """``Name (ACRONYM)``; the name alone when it already holds the acronym."""
+        if not self.name:
             return self.acronym
+        if self.acronym in self.name:
+            return self.name
         return f"{self.name} ({self.acronym})"
 
 
