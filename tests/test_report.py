@@ -449,6 +449,36 @@ def test_default_outline_uses_the_cycles_trends_and_numbers_what_is_left(people)
     assert report.headings()[1].title_zh == "主要趋势"
 
 
+def test_stored_outline_keeps_its_numbers_and_drops_nothing(people):
+    cycle = tracker_cycle(
+        state="open",
+        outline=[
+            {"key": "intro", "number": None, "title_en": "Introduction", "title_zh": "导言"},
+            {
+                "key": "regions",
+                "number": "II",
+                "title_en": "Regional work",
+                "children": [
+                    {"key": "x_asia", "number": "B", "title_en": "Asia", "region": "asia_pacific"}
+                ],
+            },
+        ],
+    )
+    submission = submission_in(cycle, "accepted", "ACC", people)
+    regional = activity_of(submission, regions=["asia_pacific"], action_lines=["C2"])
+    elsewhere = activity_of(submission, action_lines=["C5"])
+
+    report = compile_report(cycle)
+
+    assert [s.heading for s in report.headings()] == [
+        "Introduction",
+        "II. Regional work",
+        "B. Asia",
+        "Other inputs",
+    ]
+    assert placements(report) == [(regional.pk, "x_asia"), (elsewhere.pk, "other")]
+
+
 def test_cycle_text_parts_go_where_they_belong(people):
     cycle = tracker_cycle(
         state="open",
