@@ -46,10 +46,23 @@ class ReviewCycleAdmin(ObjectPermissionsModelAdminMixin, admin.ModelAdmin):
     search_fields = ("title", "slug", "symbol")
     prepopulated_fields = {"slug": ("title",)}
     autocomplete_fields = ("invited_entities", "trends")
-    readonly_fields = ("state", "created_at", "updated_at", "dashboard_link")
-    actions = ["open_calls", "close_calls", "publish_cycles"]
+    readonly_fields = ("state", "created_at", "updated_at", "dashboard_link", "report_links")
+    actions = ["open_calls", "close_calls", "publish_cycles", "download_report"]
     fieldsets = (
-        (None, {"fields": ("title", "slug", "kind", "symbol", "state", "dashboard_link")}),
+        (
+            None,
+            {
+                "fields": (
+                    "title",
+                    "slug",
+                    "kind",
+                    "symbol",
+                    "state",
+                    "dashboard_link",
+                    "report_links",
+                )
+            },
+        ),
         (
             _("The call"),
             {
@@ -109,6 +122,20 @@ class ReviewCycleAdmin(ObjectPermissionsModelAdminMixin, admin.ModelAdmin):
             _("Response dashboard"),
         )
 
+    @admin.display(description=_("report"))
+    def report_links(self, obj):
+        if not obj.pk:
+            return "—"
+        from django.utils.html import format_html
+
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a>',
+            reverse("reports:report-detail", args=[obj.slug]),
+            _("Read the report draft"),
+            reverse("reports:report-docx", args=[obj.slug]),
+            _("Word (.docx)"),
+        )
+
     def get_urls(self):
         return [
             path(
@@ -162,6 +189,23 @@ class ReviewCycleAdmin(ObjectPermissionsModelAdminMixin, admin.ModelAdmin):
     @admin.action(description=_("Publish the cycle"))
     def publish_cycles(self, request, queryset):
         self._run(request, queryset, "publish", _("%(count)s cycle(s) published."))
+
+    @admin.action(description=_("Download the report draft (.docx)"))
+    def download_report(self, request, queryset):
+        from .report_views import docx_response
+
+        cycles = list(queryset[:2])
+        if len(cycles) != 1:
+            self.message_user(
+                request, _("Choose one cycle to download its report."), messages.ERROR
+            )
+            return None
+        if not request.user.has_perm("reviews.compile_report", cycles[0]):
+            self.message_user(
+                request, _("Only the secretariat can compile a report."), messages.ERROR
+            )
+            return None
+        return docx_response(cycles[0])
 
 
 def _submission_list_url(cycle, **params):

@@ -84,6 +84,12 @@ def is_unpublished_activity(user, activity):
     return activity is not None and activity.status != "published"
 
 
+@rules.predicate
+def is_published_cycle(user, cycle):
+    """The public may see this cycle's report: the cycle is published."""
+    return cycle is not None and cycle.state == "published"
+
+
 # Submissions and their workflow.
 rules.add_perm("reviews.view_submission", is_entity_contributor | is_secretariat)
 rules.add_perm("reviews.edit_submission", (is_entity_contributor & is_editable) | is_manager)
@@ -100,6 +106,12 @@ rules.add_perm("reviews.extend_deadline", is_manager)
 rules.add_perm("reviews.assign_reviewer", is_manager)
 rules.add_perm("reviews.remind_submission", is_secretariat)
 rules.add_perm("reviews.run_cycle", is_manager)
+
+# The report: the secretariat compiles the draft of any cycle at any time (and
+# sees where each paragraph came from); everyone reads a published cycle's report.
+rules.add_perm("reviews.compile_report", is_secretariat)
+rules.add_perm("reviews.view_report", is_published_cycle | is_secretariat)
+rules.add_perm("reviews.view_report_sources", is_secretariat)
 
 # Activities of a submission, in the contributor pages and the API.
 rules.add_perm("activities.view_unpublished_activity", is_entity_contributor | is_secretariat)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("activities/", include("activities.urls")),
     path("entities/", include("entities.urls")),
     path("contribute/", include("reviews.urls")),
+    path("reports/", include("reviews.report_urls")),
     path("accounts/", include("wsis_site.accounts_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("wsis_site.api_urls")),
