@@ -7,7 +7,9 @@ written as they are read, so memory stays flat whatever the size.
 import csv
 import json
 
-CHUNK = 500
+from django.db import connection
+
+CHUNK = 2000
 
 FIELDS = [
     "id",
@@ -63,8 +65,68 @@ def activity_record(activity, build_url):
 
 
 def _records(queryset, build_url):
+    if connection.vendor == "postgresql":
+        yield from _records_from_arrays(queryset, build_url)
+        return
     for activity in queryset.with_export_data().iterator(chunk_size=CHUNK):
         yield activity_record(activity, build_url)
+
+
+def _records_from_arrays(queryset, build_url):
+    """The same records, reading the arrays of ids and the cached reference records.
+
+    Three queries per chunk of rows (the rows, their action lines, their
+    references) instead of eight; what the record holds is the same.
+    """
+    from entities.models import Entity
+
+    from .caching import records
+    from .models import SDG, Region, Theme, Trend
+
+    acronyms = {e.pk: e.acronym for e in records(Entity)}
+    keys = {
+        "regions": ({r.pk: r.key for r in records(Region)}, "region_ids"),
+        "themes": ({t.pk: t.key for t in records(Theme)}, "theme_ids"),
+        "trends": ({t.pk: t.key for t in records(Trend)}, "trend_ids"),
+        "sdgs": ({s.pk: s.number for s in records(SDG)}, "sdg_ids"),
+    }
+    rows = (
+        queryset.select_related("entity", "cycle")
+        .prefetch_related("action_lines", "references")
+        .iterator(chunk_size=CHUNK)
+    )
+    for activity in rows:
+        record = {
+            "id": activity.pk,
+            "title": activity.title,
+            "summary": activity.summary,
+            "description": activity.description,
+            "entity": activity.entity.acronym,
+            # The lead comes first in entity_ids, then the partners.
+            "partners": [acronyms[i] for i in activity.entity_ids[1:] if i in acronyms],
+            "action_lines": [line.code for line in activity.action_lines.all()],
+        }
+        for name, (names, column) in keys.items():
+            record[name] = [names[i] for i in getattr(activity, column) if i in names]
+        record.update(
+            {
+                "year": activity.year,
+                "activity_type": activity.activity_type,
+                "implementation": activity.implementation,
+                "language": activity.language,
+                "references": [
+                    {"url": r.url or None, "symbol": r.symbol or None, "label": r.label}
+                    for r in activity.references.all()
+                ],
+                "status": activity.status,
+                "cycle": activity.cycle.slug if activity.cycle else None,
+                "published_at": activity.published_at.isoformat()
+                if activity.published_at
+                else None,
+                "url": build_url(activity.get_absolute_url()),
+            }
+        )
+        yield record
 
 
 # Cells starting with these characters are read as formulas by spreadsheets.

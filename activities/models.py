@@ -3,7 +3,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -363,6 +363,17 @@ class Activity(models.Model):
             models.Index(fields=["status", "entity"], name="activity_status_entity"),
             models.Index(fields=["status", "cycle"], name="activity_status_cycle"),
             models.Index(fields=["status", "-published_at"], name="activity_status_published"),
+            # The listing's orders, over published work only.
+            models.Index(
+                F("year").desc(),
+                "source_paragraph",
+                "id",
+                condition=Q(status="published"),
+                name="activity_public_default_order",
+            ),
+            models.Index(
+                "title", "id", condition=Q(status="published"), name="activity_public_by_title"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -37,6 +37,17 @@ def paginate(request, queryset, per_page, count=None):
 
 
 @require_GET
+def health(request):
+    """For load balancers: the app answers, and the database does."""
+    from django.db import connection
+    from django.http import HttpResponse
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@require_GET
 def home(request):
     published = Activity.objects.published()
     context = {

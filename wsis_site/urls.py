@@ -12,6 +12,7 @@ admin.site.index_title = _("Secretariat workspace")
 
 urlpatterns = [
     path("", activity_views.home, name="home"),
+    path("health/", activity_views.health, name="health"),
     path("activities/", include("activities.urls")),
     path("entities/", include("entities.urls")),
     path("contribute/", include("reviews.urls")),

@@ -1,0 +1,237 @@
+"""What the listing needs at a million activities: copies kept current, streaming exports."""
+
+import gc
+import json
+import os
+import subprocess
+import sys
+import tracemalloc
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
+from django.test import RequestFactory
+
+from activities import exports
+from activities.importer import import_dataset
+from activities.models import ActionLine, Activity, Region
+from wsis_site import db_router
+
+from .factories import ActivityFactory, EntityFactory
+
+pytestmark = pytest.mark.django_db
+
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the copies are kept by PostgreSQL triggers"
+)
+
+
+def matches(activity, words):
+    from django.contrib.postgres.search import SearchQuery
+
+    query = SearchQuery(words, search_type="websearch", config="english")
+    return Activity.objects.filter(pk=activity.pk, search_vector=query).exists()
+
+
+def arrays(activity):
+    activity.refresh_from_db()
+    return {
+        "action_line_ids": sorted(activity.action_line_ids),
+        "region_ids": sorted(activity.region_ids),
+        "entity_ids": activity.entity_ids,
+    }
+
+
+@postgres_only
+class TestCopiesKeptByTheDatabase:
+    def test_search_vector_follows_the_orm(self):
+        activity = ActivityFactory(title="Satellite broadband", summary="Schools connected.")
+        assert matches(activity, "satellites")
+
+        activity.title = "Fibre backbone"
+        activity.save()
+
+        assert matches(activity, "fibre")
+        assert not matches(activity, "satellite")
+
+    def test_search_vector_follows_bulk_updates(self):
+        activity = ActivityFactory(title="Old words")
+
+        Activity.objects.filter(pk=activity.pk).update(description="Drones mapping farms")
+
+        assert matches(activity, "drone")
+
+    def test_search_vector_follows_the_import(self, dataset):
+        import_dataset(dataset)
+        activity = Activity.objects.get(source_id="A041")
+
+        assert matches(activity, "broadband commission")
+
+    def test_search_vector_follows_the_api(self, client, contributor, submission):
+        from rest_framework.test import APIClient
+
+        submission.start(by=contributor)
+        api = APIClient()
+        api.force_authenticate(contributor)
+        created = api.post(
+            "/api/activities/",
+            {
+                "submission": submission.pk,
+                "title": "Telemedicine hubs",
+                "summary": "Clinics linked.",
+                "year": 2024,
+                "action_lines": ["C7.e-health"],
+            },
+            format="json",
+        ).json()
+        activity = Activity.objects.get(pk=created["id"])
+        assert matches(activity, "telemedicine")
+
+        api.patch(f"/api/activities/{activity.pk}/", {"summary": "Hospitals"}, format="json")
+
+        assert matches(activity, "hospital")
+
+    def test_search_vector_follows_the_contributor_form(self, client, contributor, submission):
+        submission.start(by=contributor)
+        client.force_login(contributor)
+        client.post(
+            f"/contribute/{submission.cycle.slug}/ENTA/activities/new/",
+            {
+                "title": "Coding clubs for girls",
+                "summary": "Weekly clubs.",
+                "language": "en",
+                "action_lines": [str(ActionLine.objects.get(code="C4").pk)],
+                "year": "2024",
+                "references-TOTAL_FORMS": "0",
+                "references-INITIAL_FORMS": "0",
+            },
+        )
+
+        assert matches(Activity.objects.get(), "coding clubs")
+
+    def test_search_vector_follows_the_admin(self, client, manager):
+        activity = ActivityFactory(title="Before", action_lines=["C1"])
+        activity.title = "Cybersecurity drills"
+        activity._history_user = manager
+        activity.save()  # the admin saves through the model like this
+
+        assert matches(activity, "drill")
+
+    def test_arrays_follow_relations(self):
+        itu, unesco = EntityFactory(acronym="ITU"), EntityFactory(acronym="UNESCO")
+        activity = ActivityFactory(entity=itu, action_lines=["C7.e-health"], regions=["africa"])
+        c7 = ActionLine.objects.get(code="C7")
+        health = ActionLine.objects.get(code="C7.e-health")
+        africa, europe = Region.objects.get(key="africa"), Region.objects.get(key="europe")
+
+        first = arrays(activity)
+        activity.regions.add(europe)
+        activity.partners.add(unesco)
+        activity.action_lines.remove(health)
+        second = arrays(activity)
+        activity.entity = unesco
+        activity.save()
+        third = arrays(activity)
+
+        assert first == {
+            "action_line_ids": sorted([c7.pk, health.pk]),
+            "region_ids": [africa.pk],
+            "entity_ids": [itu.pk],
+        }
+        assert second == {
+            "action_line_ids": [],
+            "region_ids": sorted([africa.pk, europe.pk]),
+            "entity_ids": [itu.pk, unesco.pk],
+        }
+        assert third["entity_ids"] == [unesco.pk]
+
+    def test_bulk_generated_rows_get_their_copies(self):
+        call_command("generate_synthetic", activities=40, entities=3, verbosity=0)
+
+        assert not Activity.objects.filter(action_line_ids=[]).exists()
+        assert not Activity.objects.filter(search_vector__isnull=True).exists()
+
+
+def test_export_is_streamed_and_its_memory_does_not_grow_with_rows(client, monkeypatch):
+    monkeypatch.setattr(exports, "CHUNK", 100)
+    call_command("generate_synthetic", activities=1200, entities=5, verbosity=0)
+    response = client.get("/activities/export.csv")
+    assert response.streaming
+
+    tracemalloc.start()
+    held = {}
+    rows = 0
+    for chunk in response.streaming_content:
+        rows += chunk.count(b"\n")
+        if rows in (300, 1200):
+            gc.collect()  # what is still held, not garbage waiting for the collector
+            held[rows] = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+
+    assert rows == 1201  # the header and every row
+    assert held[1200] < 1.5 * held[300] + 200_000
+
+
+def test_json_export_of_generated_rows_is_valid(client):
+    call_command("generate_synthetic", activities=50, entities=3, verbosity=0)
+
+    data = json.loads(b"".join(client.get("/activities/export.json").streaming_content))
+
+    assert data["count"] == len(data["results"]) == 50
+    assert all(record["action_lines"] and record["regions"] for record in data["results"])
+
+
+def test_health(client):
+    response = client.get("/health/")
+
+    assert (response.status_code, response.content) == (200, b"ok")
+
+
+class TestReplica:
+    def decide(self, monkeypatch, **request):
+        monkeypatch.setitem(settings.DATABASES, "replica", settings.DATABASES["default"])
+        seen = {}
+
+        def view(req):
+            seen["db"] = db_router.PublicReadsToReplica().db_for_read(Activity)
+            return None
+
+        db_router.PublicReadsMiddleware(view)(RequestFactory().generic(**request))
+        return seen["db"]
+
+    def test_anonymous_reads_go_to_the_replica(self, monkeypatch):
+        assert self.decide(monkeypatch, method="GET", path="/activities/") == "replica"
+
+    def test_writes_and_logged_in_users_stay_on_the_primary(self, monkeypatch):
+        assert self.decide(monkeypatch, method="POST", path="/api/activities/") is None
+        assert (
+            self.decide(monkeypatch, method="GET", path="/api/", HTTP_AUTHORIZATION="Token abc")
+            is None
+        )
+
+    def test_without_a_replica_everything_stays_on_the_primary(self):
+        seen = {}
+
+        def view(req):
+            seen["db"] = db_router.PublicReadsToReplica().db_for_read(Activity)
+
+        db_router.PublicReadsMiddleware(view)(RequestFactory().get("/"))
+        assert seen["db"] is None
+
+
+def test_redis_url_selects_the_shared_cache():
+    env = {**os.environ, "SECRET_KEY": "x", "REDIS_URL": "redis://127.0.0.1:6379/3"}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import wsis_site.settings as s; print(s.CACHES['default']['BACKEND'])",
+        ],
+        env=env,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+    )
+
+    assert result.stdout.strip() == "django.core.cache.backends.redis.RedisCache"
