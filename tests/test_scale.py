@@ -148,7 +148,23 @@ class TestCopiesKeptByTheDatabase:
 
     def test_bulk_generated_rows_get_their_copies(self):
         call_command("generate_synthetic", activities=40, entities=3, verbosity=0)
+        written = list(
+            Activity.objects.order_by("pk").values_list(
+                "action_line_ids", "region_ids", "sdg_ids", "theme_ids", "trend_ids", "entity_ids"
+            )
+        )
 
+        # What the triggers compute from the join tables is what the generator wrote.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT wsis_refresh_activity_arrays(ARRAY(SELECT id FROM activities_activity))"
+            )
+        recomputed = list(
+            Activity.objects.order_by("pk").values_list(
+                "action_line_ids", "region_ids", "sdg_ids", "theme_ids", "trend_ids", "entity_ids"
+            )
+        )
+        assert written == recomputed
         assert not Activity.objects.filter(action_line_ids=[]).exists()
         assert not Activity.objects.filter(search_vector__isnull=True).exists()
 
