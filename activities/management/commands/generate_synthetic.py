@@ -39,9 +39,21 @@ class Vocabulary:
         self.status = Counter(a["status"] for a in activities)
 
 
+_CUMULATIVE = {}
+
+
 def weighted(rng, counter, k=1):
-    keys = list(counter)
-    return rng.choices(keys, weights=[counter[key] for key in keys], k=k)
+    """k draws from a Counter's keys, as often as the real dataset has them."""
+    table = _CUMULATIVE.get(id(counter))
+    if table is None:
+        keys = list(counter)
+        total, cumulative = 0, []
+        for key in keys:
+            total += counter[key]
+            cumulative.append(total)
+        table = _CUMULATIVE[id(counter)] = (counter, keys, cumulative)
+    _, keys, cumulative = table
+    return rng.choices(keys, cum_weights=cumulative, k=k)
 
 
 class Command(BaseCommand):

@@ -1,0 +1,328 @@
+"""Benchmark of the public listing, API and export at scale (run by hand).
+
+    .venv/bin/python benchmarks/listing.py [--activities 1000000] [--rounds 10]
+
+It builds the data set if needed (PostgreSQL database ``wsis_bench`` by
+default, or BENCH_DATABASE_URL: migrate, seed_demo, generate_synthetic up to
+the number asked), serves the app with gunicorn, and measures from this
+separate process with real HTTP requests:
+
+* latency (median and 95th percentile) of a fixed mix of listing and API URLs,
+  on the first request of each (nothing cached) and on repeated ones;
+* SQL queries per URL (counted in-process with Django's test client);
+* requests per second under 8 concurrent clients over the mix;
+* the CSV export of every row: rows per second and the serving worker's
+  peak resident memory;
+* the same for a minimal view (/health/) served the same way, and each figure
+  as a ratio to it, so results compare across machines.
+
+Requests go to 127.0.0.1 only; every loop is bounded in count and time.
+"""
+
+import argparse
+import http.client
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+PORT = int(os.environ.get("BENCH_PORT", "8190"))
+DATABASE_URL = os.environ.get(
+    "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/wsis_bench"
+)
+
+URLS = [
+    "/activities/",
+    "/activities/?action_line=C5",
+    "/activities/?action_line=C7",
+    "/activities/?region=africa",
+    "/activities/?sdg=9",
+    "/activities/?year=2020",
+    "/activities/?entity=ITU",
+    "/activities/?theme=internet_governance",
+    "/activities/?action_line=C5&region=europe",
+    "/activities/?action_line=C7.e-health&year=2024&region=africa",
+    "/activities/?trend=artificial_intelligence&entity_kind=un_specialized_agency",
+    "/activities/?q=broadband",
+    "/activities/?q=artificial+intelligence&region=global",
+    "/activities/?page=2000",
+    "/activities/?ordering=-published&page=500",
+    "/api/activities/",
+    "/api/activities/?action_line=C2",
+    "/api/activities/?region=asia_pacific&sdg=4",
+    "/api/activities/?q=cybersecurity",
+    "/api/activities/?entity_kind=civil_society&year=2019",
+    "/api/activities/?page=5000",
+    "/api/activities/?ordering=title&action_line=C1",
+]
+BASELINE = "/health/"
+
+
+def env():
+    return {
+        **os.environ,
+        "DATABASE_URL": DATABASE_URL,
+        "SECRET_KEY": "benchmark-only-secret-key-not-for-production",
+        "DEBUG": "false",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "SECURE_SSL_REDIRECT": "false",
+        "API_ANON_RATE": "100000000/minute",
+        "API_USER_RATE": "100000000/minute",
+        "DJANGO_SETTINGS_MODULE": "wsis_site.settings",
+    }
+
+
+def manage(*args, capture=False):
+    return subprocess.run(
+        [PYTHON, "manage.py", *args],
+        cwd=ROOT,
+        env=env(),
+        check=True,
+        text=True,
+        capture_output=capture,
+    )
+
+
+def prepare(activities):
+    import psycopg
+
+    name = DATABASE_URL.rsplit("/", 1)[1]
+    admin_url = DATABASE_URL.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    manage("migrate", "--noinput", "-v0")
+    manage("seed_demo", "-v0")
+    count = int(
+        manage(
+            "shell",
+            "-c",
+            "from activities.models import Activity; print(Activity.objects.published().count())",
+            capture=True,
+        ).stdout.split()[-1]
+    )
+    if count < activities:
+        print(f"Generating {activities - count} activities (have {count})…", flush=True)
+        started = time.monotonic()
+        manage("generate_synthetic", "--activities", str(activities - count), "--batch", "10000")
+        print(f"  generated in {time.monotonic() - started:.0f} s", flush=True)
+    with psycopg.connect(DATABASE_URL, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
+        total = conn.execute(
+            "SELECT count(*) FROM activities_activity WHERE status = 'published'"
+        ).fetchone()[0]
+    manage("collectstatic", "--noinput", "-v0")
+    return total
+
+
+def serve(workers):
+    process = subprocess.Popen(
+        [
+            str(Path(PYTHON).parent / "gunicorn"),
+            "wsis_site.wsgi",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--workers",
+            str(workers),
+            "--timeout",
+            "120",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env(),
+    )
+    for _ in range(100):
+        try:
+            get(BASELINE)
+            return process
+        except OSError:
+            time.sleep(0.2)
+    process.terminate()
+    raise SystemExit("gunicorn did not start")
+
+
+_local = threading.local()
+
+
+def get(path, stream=False):
+    """One GET on a kept-alive connection of this thread; returns (seconds, status, body)."""
+    conn = getattr(_local, "conn", None)
+    if conn is None:
+        conn = _local.conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=300)
+    started = time.perf_counter()
+    try:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        body = response.read()
+    except (http.client.HTTPException, OSError):
+        _local.conn = None
+        raise
+    return time.perf_counter() - started, response.status, body
+
+
+def percentile(values, p):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def clear_cache():
+    manage("shell", "-c", "from django.core.cache import cache; cache.clear()", capture=True)
+
+
+def latency(rounds):
+    first, warm = {}, {u: [] for u in URLS}
+    for url in URLS:  # nothing cached yet: the first request of each URL
+        seconds, status, _ = get(url)
+        assert status == 200, (url, status)
+        first[url] = seconds
+    for _ in range(rounds):
+        for url in URLS:
+            warm[url].append(get(url)[0])
+    base = [get(BASELINE)[0] for _ in range(rounds * 5)]
+    return first, warm, base
+
+
+def queries_per_url():
+    code = (
+        "import json\n"
+        "from django.core.cache import cache\n"
+        "from django.db import connection\n"
+        "from django.test import Client\n"
+        "from django.test.utils import CaptureQueriesContext\n"
+        f"urls = {URLS!r}\n"
+        "cache.clear()\n"
+        "client = Client()\n"
+        "out = {}\n"
+        "for url in urls:\n"
+        "    counts = []\n"
+        "    for _ in range(2):\n"
+        "        with CaptureQueriesContext(connection) as c:\n"
+        "            client.get(url)\n"
+        "        counts.append(len(c))\n"
+        "    out[url] = counts\n"
+        "print(json.dumps(out))\n"
+    )
+    import json
+
+    result = manage("shell", "-c", code, capture=True)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def throughput(paths, clients, seconds):
+    stop = time.monotonic() + seconds
+    done = []
+
+    def worker(n):
+        count, i = 0, n
+        while time.monotonic() < stop:
+            get(paths[i % len(paths)])
+            count += 1
+            i += 1
+        done.append(count)
+
+    with ThreadPoolExecutor(clients) as pool:
+        list(pool.map(worker, range(clients)))
+    return sum(done) / seconds
+
+
+def rss_of_workers(master):
+    children = Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text().split()
+    sizes = {}
+    for pid in children:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                sizes[int(pid)] = int(line.split()[1]) * 1024
+    return sizes
+
+
+def export(master):
+    peak = {}
+    running = True
+
+    def watch():
+        while running:
+            for pid, size in rss_of_workers(master).items():
+                peak[pid] = max(peak.get(pid, 0), size)
+            time.sleep(0.05)
+
+    before = rss_of_workers(master)
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=900)
+    started = time.perf_counter()
+    conn.request("GET", "/activities/export.csv")
+    response = conn.getresponse()
+    rows = 0
+    while chunk := response.read(1 << 20):
+        rows += chunk.count(b"\n")
+    seconds = time.perf_counter() - started
+    running = False
+    watcher.join()
+    grown = {pid: peak[pid] - before.get(pid, 0) for pid in peak}
+    busiest = max(grown, key=grown.get)
+    return rows - 1, seconds, peak[busiest], before.get(busiest, 0)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--activities", type=int, default=1_000_000)
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--seconds", type=int, default=20, help="length of the throughput runs")
+    args = parser.parse_args()
+
+    total = prepare(args.activities)
+    print(f"Published activities: {total:,}", flush=True)
+    clear_cache()
+    counts = queries_per_url()
+    clear_cache()
+    master = serve(args.workers)
+    try:
+        first, warm, base = latency(args.rounds)
+        base_median = statistics.median(base)
+        everything = [s for values in warm.values() for s in values]
+        print(f"\nLatency over {len(URLS)} URLs (ms; ratio to /health/ median in brackets)")
+        print(f"{'URL':<72} {'first':>7} {'median':>7} {'p95':>7}  queries (cold, warm)")
+        for url in URLS:
+            print(
+                f"{url:<72} {first[url] * 1000:7.1f} {statistics.median(warm[url]) * 1000:7.1f} "
+                f"{percentile(warm[url], 95) * 1000:7.1f}  {counts[url][0]}, {counts[url][1]}"
+            )
+        cold = list(first.values())
+        print(f"\n/health/ median: {base_median * 1000:.2f} ms")
+        for label, values in (("repeated requests", everything), ("first requests", cold)):
+            median, p95 = statistics.median(values), percentile(values, 95)
+            print(
+                f"Mix, {label}: median {median * 1000:.1f} ms ({median / base_median:.0f}x), "
+                f"p95 {p95 * 1000:.1f} ms ({p95 / base_median:.0f}x)"
+            )
+        print(f"Most SQL queries on one page: {max(max(c) for c in counts.values())}")
+
+        listing = throughput(URLS, 8, args.seconds)
+        minimal = throughput([BASELINE], 8, args.seconds)
+        print(
+            f"\nThroughput, 8 clients: mix {listing:.0f} req/s, /health/ {minimal:.0f} req/s, "
+            f"ratio {listing / minimal:.2f}"
+        )
+
+        rows, seconds, peak, before = export(master)
+        print(
+            f"\nCSV export of every row: {rows:,} rows in {seconds:.1f} s = "
+            f"{rows / seconds:,.0f} rows/s; serving worker RSS {before / 2**20:.0f} MB before, "
+            f"peak {peak / 2**20:.0f} MB"
+        )
+    finally:
+        master.terminate()
+        master.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
