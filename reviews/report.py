@@ -44,6 +44,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from activities.models import ActionLine, Activity, Reference, Region, Theme, Trend
+from wsis_site.multilingual import field_suffix
 
 from .models import ReviewCycle, Submission
 
@@ -240,7 +241,11 @@ def _stored_outline(outline):
                 _Node(
                     key=str(item["key"]),
                     number=str(number) if number not in (None, "") else None,
-                    title=str(item.get("title_en") or item["key"]),
+                    # The heading in the active language when the outline has it
+                    # (the dataset carries English and Chinese), else English.
+                    title=str(
+                        item.get(f"title_{field_suffix()}") or item.get("title_en") or item["key"]
+                    ),
                     title_zh=str(item.get("title_zh") or ""),
                     trend=str(item.get("trend_key") or ""),
                     region=str(item.get("region") or ""),

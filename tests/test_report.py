@@ -32,7 +32,7 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 # --- Helpers --------------------------------------------------------------------
 
 
-def outline_with_content(dataset):
+def outline_with_content(dataset, title="title_en"):
     """The real report's headings (depth, number, title) that hold an activity,
     plus the introduction, in the outline's order."""
     used = {a["section_key"] for a in dataset["activities"]}
@@ -41,7 +41,7 @@ def outline_with_content(dataset):
         for node in nodes:
             below = list(walk(node.get("children", []), depth + 1))
             if node["key"] in used or below or node["key"] == "introduction":
-                yield (depth, node["number"], node["title_en"])
+                yield (depth, node["number"], node[title])
                 yield from below
 
     return list(walk(dataset["outline"], 1))
@@ -106,6 +106,17 @@ def test_report_2024_outline_equals_the_real_outline(report_2024, dataset_2024):
     compiled = [(s.level, s.number, s.title) for s in report.headings()]
 
     assert compiled == outline_with_content(dataset_2024)
+
+
+def test_report_2024_in_chinese_has_the_real_reports_chinese_headings(report_2024, dataset_2024):
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        report = compile_report(report_2024)
+
+    compiled = [(s.level, s.number, s.title) for s in report.headings()]
+    assert compiled == outline_with_content(dataset_2024, title="title_zh")
+    assert compiled[0][2] == "导言"
 
 
 def test_report_2024_shows_every_activity_once_under_its_section(report_2024, dataset_2024):
