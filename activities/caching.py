@@ -32,14 +32,27 @@ def invalidate():
         cache.set(GENERATION_KEY, 2, timeout=None)
 
 
-def cached(key, compute):
+def _full_key(key):
     digest = hashlib.sha1(key.encode()).hexdigest()
-    full_key = f"activities:{generation()}:{digest}"
+    return f"activities:{generation()}:{digest}"
+
+
+def cached(key, compute):
+    full_key = _full_key(key)
     value = cache.get(full_key)
     if value is None:
         value = compute()
         cache.set(full_key, value, TIMEOUT)
     return value
+
+
+def cached_value(key):
+    """What ``store_value`` kept under ``key`` in this generation, or None."""
+    return cache.get(_full_key(key))
+
+
+def store_value(key, value):
+    cache.set(_full_key(key), value, TIMEOUT)
 
 
 def records(model):

@@ -61,7 +61,40 @@ def home(request):
     return render(request, "home.html", context)
 
 
+def cached_for_the_public(view):
+    """Serve anonymous visitors a whole page from the cache while nothing changed.
+
+    The key holds the language and the full address; the cache generation
+    moves on with every change to an activity (activities/caching.py). Pages
+    for logged-in users, with messages, or with errors are never cached.
+    """
+    from functools import wraps
+
+    from django.contrib.messages import get_messages
+    from django.http import HttpResponse
+
+    from .caching import cached_value, store_value
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        anonymous = settings.SESSION_COOKIE_NAME not in request.COOKIES
+        if request.method != "GET" or not anonymous:
+            return view(request, *args, **kwargs)
+        key = f"page:{request.LANGUAGE_CODE}:{request.get_full_path()}"
+        hit = cached_value(key)
+        if hit is not None:
+            content, content_type = hit
+            return HttpResponse(content, content_type=content_type)
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200 and not list(get_messages(request)):
+            store_value(key, (response.content, response["Content-Type"]))
+        return response
+
+    return wrapped
+
+
 @require_GET
+@cached_for_the_public
 def activity_list(request):
     filterset = ActivityFilter(request.GET)
     context = {

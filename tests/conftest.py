@@ -20,6 +20,16 @@ def _fresh_cache():
 
 
 @pytest.fixture(autouse=True)
+def _english():
+    # A request in another language leaves it active in the thread.
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("en")
+
+
+@pytest.fixture(autouse=True)
 def _plain_http(settings):
     # Tests speak plain HTTP to the test client; production redirects to HTTPS.
     settings.SECURE_SSL_REDIRECT = False

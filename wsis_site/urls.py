@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
 
 from activities import views as activity_views
 
@@ -18,7 +20,9 @@ urlpatterns = [
     path("contribute/", include("reviews.urls")),
     path("reports/", include("reviews.report_urls")),
     path("accounts/", include("wsis_site.accounts_urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Changing the interface language needs no CSRF token, so that public pages
+    # carry none and can be cached whole for every visitor (see activities/views.py).
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("api/", include("wsis_site.api_urls")),
     path("accounts/profile/", account_views.profile, name="account-profile"),
     path(
