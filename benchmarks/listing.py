@@ -73,6 +73,8 @@ def env():
         "API_ANON_RATE": "100000000/minute",
         "API_USER_RATE": "100000000/minute",
         "DJANGO_SETTINGS_MODULE": "wsis_site.settings",
+        # The production layout: one cache shared by every worker.
+        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7"),
     }
 
 
@@ -130,7 +132,7 @@ def serve(workers):
             "--workers",
             str(workers),
             "--timeout",
-            "120",
+            "900",
             "--log-level",
             "warning",
         ],
@@ -247,7 +249,11 @@ def export(master):
 
     def watch():
         while running:
-            for pid, size in rss_of_workers(master).items():
+            try:
+                sizes = rss_of_workers(master)
+            except OSError:  # a worker came or went between two reads
+                continue
+            for pid, size in sizes.items():
                 peak[pid] = max(peak.get(pid, 0), size)
             time.sleep(0.05)
 
