@@ -266,3 +266,19 @@ def test_trend_query_count_is_fixed(client, django_assert_num_queries, n):
         client.get("/stats/trend/", {"action_line": "C1"})
     with django_assert_num_queries(0):
         client.get("/stats/trend/", {"action_line": "C1"})
+
+
+def test_entity_page_links_to_its_twenty_year_view(client):
+    entity = EntityFactory(acronym="ITU")
+    ActivityFactory(entity=entity)
+
+    response = client.get(entity.get_absolute_url())
+
+    assert 'href="/stats/trend/?entity=ITU"' in response.content.decode()
+
+
+def test_published_report_links_to_its_statistics(client, report_2024):
+    response = client.get(f"/reports/{report_2024.slug}/")
+
+    assert f'href="/stats/?cycle={report_2024.slug}"' in response.content.decode()
+    assert 'href="/stats/trend/?action_line=C5"' in client.get("/").content.decode()
