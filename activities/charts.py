@@ -190,12 +190,15 @@ def stacked_area(title, desc, days, series):
     svg = _svg(width, height, title, desc)
     plot_w = width - left - legend
     plot_h = height - bottom - 10
+    if len(days) == 1:  # one day: a flat band across the plot
+        days = days * 2
+        series = [(label, values * 2) for label, values in series]
     n = len(days)
     totals = [sum(values[i] for _, values in series) for i in range(n)]
     top = max(totals + [1])
 
     def x(i):
-        return left + (plot_w * i / (n - 1) if n > 1 else plot_w / 2)
+        return left + (plot_w * i / (n - 1) if n > 1 else 0)
 
     def y(v):
         return 10 + plot_h - plot_h * v / top

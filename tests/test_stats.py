@@ -246,6 +246,11 @@ STATS_COLD = 4 + (1 if connection.vendor == "postgresql" else 12) + 1
 # The 20-year view: action lines, themes, regions for the subject (3) and the counts per
 # year and per cycle (2).
 TREND_COLD = 3 + 2
+# The admin's cycle dashboard, once the session is warm: session, user, the cycle, the
+# user's groups (4); counts by state and overdue (2); the admin's permission checks (2);
+# the submissions' invitations and their history, for the chart and the durations (2);
+# workloads (1); the overdue list (1).
+DASHBOARD = 4 + 2 + 2 + 2 + 1 + 1
 
 
 @pytest.mark.parametrize("n", [1, 3])
@@ -282,3 +287,192 @@ def test_published_report_links_to_its_statistics(client, report_2024):
 
     assert f'href="/stats/?cycle={report_2024.slug}"' in response.content.decode()
     assert 'href="/stats/trend/?action_line=C5"' in client.get("/").content.decode()
+
+
+# --- Year on year ------------------------------------------------------------------
+
+
+@pytest.fixture
+def two_years(submission, entity_a, contributor, reviewer, manager):
+    """Entity A's published answers to an earlier cycle, and its new draft."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from .factories import move
+
+    earlier = ReviewCycleFactory(
+        slug="report-2024", title="2024 report", deadline=timezone.now() - dt.timedelta(days=300)
+    )
+    SubmissionFactory(
+        cycle=earlier,
+        entity=entity_a,
+        state="published",
+        answers={"trends": "Broadband grew in rural areas.", "achievements": "Same as ever."},
+    )
+    move(
+        submission,
+        "draft",
+        contributor=contributor,
+        reviewer=reviewer,
+        manager=manager,
+    )
+    submission.save_answers(
+        {"trends": "Broadband grew fast in rural areas.", "achievements": "Same as ever."},
+        by=contributor,
+    )
+    return submission
+
+
+def test_word_diff_marks_new_and_removed_words():
+    from reviews.insight import word_diff
+
+    html = word_diff("Broadband grew in <rural> areas.", "Broadband grew fast in <urban> areas.")
+
+    assert html == (
+        "Broadband grew <ins>fast</ins> in <del>&lt;rural&gt;</del><ins>&lt;urban&gt;</ins> areas."
+    )
+
+
+def test_year_on_year_on_the_contributor_page_marks_new_text(client, two_years, contributor):
+    client.force_login(contributor)
+
+    response = client.get(two_years.get_absolute_url())
+
+    rows = {row["label"]: row for row in response.context["year_on_year"]["rows"]}
+    assert rows["Trends"]["changed"] is True
+    assert str(rows["Trends"]["diff"]) == "Broadband grew <ins>fast</ins> in rural areas."
+    assert rows["Achievements"]["changed"] is False
+    assert "Broadband grew <ins>fast</ins> in rural areas." in response.content.decode()
+    assert response.context["year_on_year"]["previous"].cycle.slug == "report-2024"
+
+
+def test_year_on_year_on_the_admin_change_page(client, two_years, reviewer):
+    client.force_login(reviewer)
+
+    response = client.get(f"/admin/reviews/submission/{two_years.pk}/change/")
+
+    assert response.status_code == 200
+    assert "Broadband grew <ins>fast</ins> in rural areas." in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "persona, sees",
+    [("contributor", True), ("reviewer", True), ("manager", True), ("other_contributor", False)],
+)
+def test_year_on_year_only_for_those_who_may_view_the_submission(
+    client, request, two_years, persona, sees
+):
+    user = request.getfixturevalue(persona)
+    client.force_login(user)
+
+    response = client.get(two_years.get_absolute_url())
+
+    assert user.has_perm("reviews.view_submission", two_years) is sees
+    if sees:
+        assert response.status_code == 200
+        assert response.context["year_on_year"] is not None
+    else:
+        assert response.status_code == 404
+        assert b"<ins>" not in response.content
+
+
+def test_no_year_on_year_without_a_previous_submission(client, submission, contributor):
+    client.force_login(contributor)
+
+    response = client.get(submission.get_absolute_url())
+
+    assert response.context["year_on_year"] is None
+    assert b"year-on-year-heading" not in response.content
+
+
+# --- The cycle dashboard -----------------------------------------------------------
+
+
+@pytest.fixture
+def responses(open_cycle, entity_a, entity_b, contributor, other_contributor, reviewer, manager):
+    """Two submissions with a history spread over days: A accepted, B submitted."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from reviews.models import Submission
+
+    from .factories import move
+
+    open_cycle.state = "open"
+    open_cycle.save()
+    start = timezone.now() - dt.timedelta(days=4)
+    a = SubmissionFactory(cycle=open_cycle, entity=entity_a, created_at=start)
+    b = SubmissionFactory(cycle=open_cycle, entity=entity_b, created_at=start)
+    move(a, "accepted", contributor=contributor, reviewer=reviewer, manager=manager)
+    move(b, "submitted", contributor=other_contributor, reviewer=reviewer, manager=manager)
+    # Spread the history: A started on day 1, submitted on day 2, taken up and accepted on
+    # day 3; B started and submitted on day 3.
+    days = {
+        (a, "draft"): 1,
+        (a, "submitted"): 2,
+        (a, "under_review"): 3,
+        (a, "accepted"): 3,
+        (b, "draft"): 3,
+        (b, "submitted"): 3,
+    }
+    for (submission, state), day in days.items():
+        submission.transitions.filter(to_state=state).update(
+            created_at=start + dt.timedelta(days=day)
+        )
+    return Submission.objects.get(pk=a.pk), Submission.objects.get(pk=b.pk)
+
+
+def test_states_over_time_follow_the_history(open_cycle, responses):
+    from django.utils import timezone
+
+    from reviews.insight import states_over_time
+
+    days, counts = states_over_time(open_cycle)
+
+    assert days[-1] == timezone.localdate()
+    assert len(days) == 5
+    assert counts["invited"] == [2, 1, 1, 0, 0]
+    assert counts["draft"] == [0, 1, 0, 0, 0]
+    assert counts["submitted"] == [0, 0, 1, 1, 1]
+    assert counts["accepted"] == [0, 0, 0, 1, 1]
+
+
+def test_durations_from_the_history(open_cycle, responses):
+    from reviews.insight import durations
+
+    result = durations(open_cycle)
+
+    assert result["to_submission"] == {"count": 2, "median": 2.5, "min": 2.0, "max": 3.0}
+    assert result["to_decision"] == {"count": 1, "median": 1.0, "min": 1.0, "max": 1.0}
+
+
+def test_admin_dashboard_renders_for_a_reviewer_with_chart_and_workloads(
+    client, open_cycle, responses, reviewer, django_assert_max_num_queries
+):
+    client.force_login(reviewer)
+
+    response = client.get(f"/admin/reviews/reviewcycle/{open_cycle.pk}/dashboard/")
+
+    assert response.status_code == 200
+    svg = ET.fromstring(str(response.context["chart"]))
+    assert svg.get("role") == "img"
+    assert svg.find(f"{SVG}title").text == "Submissions in each state, day by day"
+    assert len(svg.findall(f"{SVG}polygon")) == 4  # invited, draft, submitted, accepted
+    # rita reviews both: B is submitted (not yet taken up), A accepted.
+    assert response.context["workloads"] == [("rita", [0, 0, 0, 0, 0, 1, 0, 0], 1)]
+    content = response.content.decode()
+    assert "Reviewers&#x27; workloads" in content or "Reviewers' workloads" in content
+    assert '<th scope="row">rita</th>' in content
+
+
+def test_admin_dashboard_query_count_is_fixed(
+    client, open_cycle, responses, reviewer, django_assert_num_queries
+):
+    client.force_login(reviewer)
+    url = f"/admin/reviews/reviewcycle/{open_cycle.pk}/dashboard/"
+    client.get(url)
+
+    with django_assert_num_queries(DASHBOARD):
+        client.get(url)
