@@ -140,7 +140,7 @@ def column_chart(title, desc, rows):
     width, height, bottom, left = 640, 220, 24, 36
     svg = _svg(width, height, title, desc)
     top = max([value for _, value in rows] + [1])
-    slot = (width - left) / max(1, len(rows))
+    slot = min(60, (width - left) / max(1, len(rows)))
     plot = height - bottom - 16
     ET.SubElement(
         svg,

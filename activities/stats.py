@@ -97,11 +97,10 @@ def _chart(slug, title, desc, headers, rows, svg):
 
 
 def _describe(rows, label=0):
-    """A text alternative: how many rows, and the three largest."""
-    total = len(rows)
+    """A text alternative: the three largest values."""
     shown = sorted(rows, key=lambda r: -r[-1])[:3]
     top = "; ".join(f"{r[label]}: {r[-1]}" for r in shown if r[-1])
-    return _("%(count)s rows. Largest: %(top)s.") % {"count": total, "top": top or "—"}
+    return _("Largest values: %(top)s.") % {"top": top or "—"}
 
 
 def stats_charts(filterset, only=None):

@@ -53,7 +53,7 @@ def word_diff(old, new):
         out.append("</ins>")
     out.append(escape(spaces))
     if len(b) in deleted:
-        out.append(f"<del>{escape(deleted[len(b)])}</del>")
+        out.append(f"{' ' if b and not spaces else ''}<del>{escape(deleted[len(b)])}</del>")
     return mark_safe("".join(out))
 
 

@@ -476,3 +476,10 @@ def test_admin_dashboard_query_count_is_fixed(
 
     with django_assert_num_queries(DASHBOARD):
         client.get(url)
+
+
+def test_word_diff_marks_text_removed_at_the_end():
+    from reviews.insight import word_diff
+
+    assert word_diff("Done. Gone too.", "Done.") == "Done. <del>Gone too.</del>"
+    assert word_diff("", "All new") == "<ins>All new</ins>"
