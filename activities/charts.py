@@ -57,7 +57,8 @@ def _render(svg):
 
 def bar_chart(title, desc, rows, *, label_width=150):
     """Horizontal bars; ``rows`` are ``(label, value)`` pairs."""
-    row_height, width = 22, 640
+    # Narrower than the other charts, so that labels stay legible on a phone.
+    row_height, width = 22, 500
     height = max(1, len(rows)) * row_height + 10
     svg = _svg(width, height, title, desc)
     top = max([value for _, value in rows] + [1])
@@ -69,7 +70,7 @@ def bar_chart(title, desc, rows, *, label_width=150):
             group,
             "text",
             {"x": str(label_width - 6), "y": str(y + 15), "text-anchor": "end"},
-        ).text = _shorten(str(label), label_width // 6)
+        ).text = _shorten(str(label), label_width // 7)
         bar = round(span * value / top, 1)
         ET.SubElement(
             group,

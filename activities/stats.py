@@ -141,7 +141,7 @@ def stats_charts(filterset, only=None):
                 _("Published activities by region"),
                 _describe(rows, label=1),
                 [(r[1], r[2]) for r in rows],
-                label_width=230,
+                label_width=200,
             ),
         )
     if "entity-kind" in want:
@@ -160,7 +160,7 @@ def stats_charts(filterset, only=None):
                 _("Published activities by kind of entity"),
                 _describe(rows, label=1),
                 [(r[1], r[2]) for r in rows],
-                label_width=230,
+                label_width=200,
             ),
         )
     if "sdg" in want:
