@@ -40,6 +40,9 @@ def _svg(width, height, title, desc):
             "aria-labelledby": f"{uid}-title {uid}-desc",
             "font-family": "system-ui, sans-serif",
             "font-size": "12",
+            # The geometry is drawn left to right; in Arabic pages the text inside
+            # keeps its own direction, but anchors must not flip.
+            "direction": "ltr",
         },
     )
     ET.SubElement(svg, "title", {"id": f"{uid}-title"}).text = str(title)
