@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from rules.contrib.admin import ObjectPermissionsModelAdminMixin
@@ -17,6 +18,7 @@ from activities.models import Activity
 
 from . import rules as roles
 from .emails import send_submission_email
+from .insight import durations, history, states_over_time, workloads, year_on_year
 from .models import (
     ACTION_LABELS,
     Comment,
@@ -29,6 +31,39 @@ from .models import (
 )
 
 # --- Review cycles --------------------------------------------------------------
+
+
+def _dashboard_insight(cycle):
+    """The dashboard's chart of states over time, workloads and durations."""
+    from activities.charts import stacked_area
+
+    loaded = history(cycle)
+    days, counts = states_over_time(cycle, loaded=loaded)
+    labels = dict(Submission.State.choices)
+    series = [(labels[state], counts[state]) for state in Submission.State.values]
+    last = {label: values[-1] for label, values in series if values}
+    desc = _("From %(first)s to %(last)s. Today: %(now)s.") % {
+        "first": date_format(days[0]) if days else "—",
+        "last": date_format(days[-1]) if days else "—",
+        "now": "; ".join(f"{label} {n}" for label, n in last.items() if n) or "—",
+    }
+    step = max(1, len(days) // 30)
+    return {
+        "chart": stacked_area(
+            _("Submissions in each state, day by day"),
+            desc,
+            [date_format(day, "SHORT_DATE_FORMAT") for day in days],
+            series,
+        ),
+        "chart_desc": desc,
+        "timeline_states": [labels[s] for s in Submission.State.values],
+        "timeline": [
+            (date_format(day, "SHORT_DATE_FORMAT"), [counts[s][i] for s in Submission.State.values])
+            for i, day in list(enumerate(days))[::-step][::-1]
+        ],
+        "workloads": workloads(cycle),
+        "durations": durations(cycle, loaded=loaded),
+    }
 
 
 @admin.register(ReviewCycle)
@@ -164,6 +199,7 @@ class ReviewCycleAdmin(ObjectPermissionsModelAdminMixin, admin.ModelAdmin):
             "counts": counts,
             "overdue": cycle.submissions.overdue().select_related("entity", "reviewer"),
             "overdue_url": _submission_list_url(cycle, overdue="yes"),
+            **_dashboard_insight(cycle),
         }
         return TemplateResponse(request, "admin/reviews/reviewcycle/dashboard.html", context)
 
@@ -501,6 +537,8 @@ class SubmissionAdmin(ObjectPermissionsModelAdminMixin, SimpleHistoryAdmin):
                 (action, ACTION_LABELS[action]) for action in obj.allowed_actions(request.user)
             ]
             context["sent_emails"] = obj.emails.all()
+            if request.user.has_perm("reviews.view_submission", obj):
+                context["year_on_year"] = year_on_year(obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_urls(self):

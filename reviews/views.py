@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from activities.models import Activity
 
 from .forms import ActivityForm, AnswersForm, CommentForm, ReferenceFormSet
+from .insight import year_on_year
 from .models import ACTION_LABELS, Comment, ReviewCycle, Submission, TransitionNotAllowed
 
 CONTRIBUTOR_ACTIONS = ("start", "submit", "decline")
@@ -77,6 +78,11 @@ def _page_context(request, submission, answers_form=None, comment_form=None):
         "actions": [(a, ACTION_LABELS[a]) for a in actions],
         "previous": submission.previous_submission() if "start" in actions else None,
         "missing": submission.missing_answers() if "submit" in actions else [],
+        "year_on_year": (
+            year_on_year(submission)
+            if user.has_perm("reviews.view_submission", submission)
+            else None
+        ),
     }
 
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("health/", activity_views.health, name="health"),
     path("activities/", include("activities.urls")),
     path("entities/", include("entities.urls")),
+    path("stats/", include("activities.stats_urls")),
     path("contribute/", include("reviews.urls")),
     path("reports/", include("reviews.report_urls")),
     path("accounts/", include("wsis_site.accounts_urls")),

@@ -1,0 +1,277 @@
+"""The numbers behind /stats/: aggregates over published activities only.
+
+The one-dimensional charts are the listing's facet counts (so they equal the
+listing's numbers by construction); the action line × SDG matrix and the
+20-year view are one aggregate query each, cached like the facets.
+"""
+
+from django.db import connection
+from django.db.models import Count, F
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+
+from entities.models import Entity
+
+from . import charts
+from .caching import cached, records
+from .models import SDG, ActionLine, Activity, Region
+
+TOP_ENTITIES = 20
+
+# The charts of the page, in order; the keys are the CSV addresses.
+CHARTS = ("action-line", "region", "entity-kind", "sdg", "year", "entity", "matrix")
+TREND_CHARTS = ("per-year", "per-cycle")
+
+
+def matrix_counts(filterset):
+    """``{(action line id, SDG id): activities}`` for the filtered results.
+
+    A top-level action line counts the activities under it or any sub-area.
+    """
+    key = "matrix:" + filterset.cache_key()
+    if connection.vendor == "postgresql":
+        return cached(key, lambda: _matrix_arrays(filterset))
+    return cached(key, lambda: _matrix_joined(filterset))
+
+
+def _matrix_arrays(filterset):
+    # The arrays hold each sub-area's parent too, without repeats, so a pair
+    # is counted once per activity.
+    sql, params = (
+        filterset.queryset_without()
+        .order_by()
+        .values_list("action_line_ids", "sdg_ids")
+        .query.sql_with_params()
+    )
+    query = (
+        f"WITH b (al, sd) AS MATERIALIZED ({sql}) "
+        "SELECT a, s, count(*) FROM b, unnest(b.al) a, unnest(b.sd) s GROUP BY a, s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        return {(a, s): n for a, s, n in cursor.fetchall()}
+
+
+def _matrix_joined(filterset):
+    through = Activity.action_lines.through
+    rows = (
+        through.objects.filter(activity__in=filterset.queryset_without().values("pk"))
+        .annotate(
+            root=Coalesce(F("actionline__parent_id"), F("actionline_id")),
+            sdg=F("activity__sdgs"),
+        )
+        .filter(sdg__isnull=False)
+        .values("root", "sdg")
+        .annotate(n=Count("activity_id", distinct=True))
+    )
+    return {(row["root"], row["sdg"]): row["n"] for row in rows}
+
+
+def trend_counts(filterset):
+    """Published activities per year and per cycle, across all years and cycles."""
+
+    def compute():
+        base = filterset.queryset_without("year", "cycle").order_by()
+        per_year = dict(base.values("year").annotate(n=Count("id")).values_list("year", "n"))
+        per_cycle = list(
+            base.filter(cycle__isnull=False)
+            .values("cycle__slug", "cycle__title", "cycle__reporting_year")
+            .annotate(n=Count("id"))
+            .order_by("cycle__reporting_year", "cycle__slug")
+            .values_list("cycle__slug", "cycle__title", "cycle__reporting_year", "n")
+        )
+        return {"year": per_year, "cycle": per_cycle}
+
+    return cached("trend:" + filterset.cache_key(), compute)
+
+
+def _chart(slug, title, desc, headers, rows, svg):
+    return {
+        "slug": slug,
+        "title": title,
+        "desc": desc,
+        "headers": headers,
+        "rows": rows,
+        "svg": svg,
+    }
+
+
+def _describe(rows, label=0):
+    """A text alternative: the three largest values."""
+    shown = sorted(rows, key=lambda r: -r[-1])[:3]
+    top = "; ".join(f"{r[label]}: {r[-1]}" for r in shown if r[-1])
+    return _("Largest values: %(top)s.") % {"top": top or "—"}
+
+
+def stats_charts(filterset, only=None):
+    """The charts of the statistics page, each with its table (headers, rows)."""
+    counts = filterset.facet_counts()
+    result = {}
+    want = set(only or CHARTS)
+    code, title_h, count_h = _("Code"), _("Title"), _("Activities")
+
+    if "action-line" in want:
+        rows = [
+            [line.code, line.title, counts["action_line"].get(line.pk, 0)]
+            for line in records(ActionLine)
+            if not line.parent_id
+        ]
+        result["action-line"] = _chart(
+            "action-line",
+            _("Published activities by action line"),
+            _describe(rows),
+            [code, title_h, count_h],
+            rows,
+            charts.bar_chart(
+                _("Published activities by action line"),
+                _describe(rows),
+                [(r[0], r[2]) for r in rows],
+                label_width=50,
+            ),
+        )
+    if "region" in want:
+        rows = [[r.key, r.title, counts["region"].get(r.pk, 0)] for r in records(Region)]
+        result["region"] = _chart(
+            "region",
+            _("Published activities by region"),
+            _describe(rows, label=1),
+            [code, title_h, count_h],
+            rows,
+            charts.bar_chart(
+                _("Published activities by region"),
+                _describe(rows, label=1),
+                [(r[1], r[2]) for r in rows],
+                label_width=200,
+            ),
+        )
+    if "entity-kind" in want:
+        rows = [
+            [value, str(label), counts["entity_kind"].get(value, 0)]
+            for value, label in Entity.Kind.choices
+            if counts["entity_kind"].get(value)
+        ]
+        result["entity-kind"] = _chart(
+            "entity-kind",
+            _("Published activities by kind of entity"),
+            _describe(rows, label=1),
+            [code, title_h, count_h],
+            rows,
+            charts.bar_chart(
+                _("Published activities by kind of entity"),
+                _describe(rows, label=1),
+                [(r[1], r[2]) for r in rows],
+                label_width=200,
+            ),
+        )
+    if "sdg" in want:
+        rows = [[s.number, s.title, counts["sdg"].get(s.pk, 0)] for s in records(SDG)]
+        result["sdg"] = _chart(
+            "sdg",
+            _("Published activities by Sustainable Development Goal"),
+            _describe(rows),
+            [_("SDG"), title_h, count_h],
+            rows,
+            charts.bar_chart(
+                _("Published activities by Sustainable Development Goal"),
+                _describe(rows),
+                [(_("SDG %(number)s") % {"number": r[0]}, r[2]) for r in rows],
+                label_width=60,
+            ),
+        )
+    if "year" in want:
+        rows = [[year, counts["year"][year]] for year in sorted(counts["year"])]
+        result["year"] = _chart(
+            "year",
+            _("Published activities by year"),
+            _describe(rows),
+            [_("Year"), count_h],
+            rows,
+            charts.column_chart(
+                _("Published activities by year"), _describe(rows), [tuple(r) for r in rows]
+            ),
+        )
+    if "entity" in want:
+        names = {e.pk: e for e in records(Entity)}
+        ranked = sorted(
+            ((n, names[pk]) for pk, n in counts["entity"].items() if pk in names and n),
+            key=lambda item: (-item[0], item[1].acronym.lower()),
+        )[:TOP_ENTITIES]
+        rows = [[e.acronym, e.name, n] for n, e in ranked]
+        result["entity"] = _chart(
+            "entity",
+            _("Top entities by published activities (lead or partner)"),
+            _describe(rows),
+            [_("Acronym"), _("Name"), count_h],
+            rows,
+            charts.bar_chart(
+                _("Top entities by published activities (lead or partner)"),
+                _describe(rows),
+                [(r[0], r[2]) for r in rows],
+                label_width=150,
+            ),
+        )
+    if "matrix" in want:
+        matrix = matrix_counts(filterset)
+        lines = [line for line in records(ActionLine) if not line.parent_id]
+        sdgs = records(SDG)
+        cells = [[matrix.get((line.pk, s.pk), 0) for s in sdgs] for line in lines]
+        rows = [[line.code, *cells[i]] for i, line in enumerate(lines)]
+        pairs = sum(1 for row in cells for n in row if n)
+        desc = _(
+            "Rows are the action lines C1–C11, columns the 17 SDGs; each cell is the number "
+            "of published activities linked to both. %(pairs)s pairs have at least one."
+        ) % {"pairs": pairs}
+        result["matrix"] = _chart(
+            "matrix",
+            _("Action lines × Sustainable Development Goals"),
+            desc,
+            [_("Action line"), *[str(s.number) for s in sdgs]],
+            rows,
+            charts.heat_map(
+                _("Action lines × Sustainable Development Goals"),
+                desc,
+                [line.code for line in lines],
+                [str(s.number) for s in sdgs],
+                cells,
+            ),
+        )
+    return [result[slug] for slug in CHARTS if slug in result]
+
+
+def trend_charts(filterset, only=None):
+    counts = trend_counts(filterset)
+    want = set(only or TREND_CHARTS)
+    result = []
+    count_h = _("Activities")
+    if "per-year" in want:
+        rows = [[year, counts["year"][year]] for year in sorted(counts["year"])]
+        result.append(
+            _chart(
+                "per-year",
+                _("Published activities per year"),
+                _describe(rows),
+                [_("Year"), count_h],
+                rows,
+                charts.column_chart(
+                    _("Published activities per year"), _describe(rows), [tuple(r) for r in rows]
+                ),
+            )
+        )
+    if "per-cycle" in want:
+        rows = [[slug, title, year or "", n] for slug, title, year, n in counts["cycle"]]
+        result.append(
+            _chart(
+                "per-cycle",
+                _("Published activities per review cycle"),
+                _describe([[r[1], r[3]] for r in rows]),
+                [_("Cycle"), _("Title"), _("Reporting year"), count_h],
+                rows,
+                charts.bar_chart(
+                    _("Published activities per review cycle"),
+                    _describe([[r[1], r[3]] for r in rows]),
+                    [(r[1], r[3]) for r in rows],
+                    label_width=200,
+                ),
+            )
+        )
+    return result
