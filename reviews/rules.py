@@ -147,3 +147,10 @@ rules.add_perm("reviews.delete_comment", is_manager)
 rules.add_perm("reviews.add_deadlineextension", is_manager)
 rules.add_perm("reviews.change_deadlineextension", is_manager)
 rules.add_perm("reviews.delete_deadlineextension", is_manager)
+
+# Failed log-ins (django-axes): managers see them and lift a lock-out by
+# deleting the access attempt; the logs are read-only.
+rules.add_perm("axes", is_manager)
+for model in ("accessattempt", "accesslog", "accessfailurelog"):
+    rules.add_perm(f"axes.view_{model}", is_manager)
+rules.add_perm("axes.delete_accessattempt", is_manager)
