@@ -4,7 +4,7 @@ address used to count failed log-ins, and the API token's guard against guessing
 from django.conf import settings
 from django.core.cache import cache
 from django.shortcuts import render
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
@@ -47,7 +47,7 @@ def client_ip(request):
         addresses = [a.strip() for a in forwarded.split(",") if a.strip()]
         if addresses:
             return addresses[-min(proxies, len(addresses))]
-    return request.META.get("REMOTE_ADDR") or "unknown"
+    return request.META.get("REMOTE_ADDR") or None
 
 
 class GuardedTokenAuthentication(TokenAuthentication):
