@@ -115,6 +115,10 @@ rules.add_perm("activities", is_secretariat)
 rules.add_perm("entities", is_secretariat)
 rules.add_perm("auth", is_manager)
 rules.add_perm("authtoken", is_manager)
+# API tokens: managers issue and revoke them in the admin.
+for model in ("token", "tokenproxy"):
+    for action in ("view", "add", "change", "delete"):
+        rules.add_perm(f"authtoken.{action}_{model}", is_manager)
 
 for app, model in [
     ("reviews", "reviewcycle"),
