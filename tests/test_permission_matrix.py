@@ -31,8 +31,13 @@ from activities.models import SDG, ActionLine, Activity, Region, Theme, Trend
 from entities.models import Membership
 from reviews.models import SentEmail
 
-from .factories import ActivityFactory, EntityFactory, ReviewCycleFactory, SubmissionFactory
-from .factories import UserFactory
+from .factories import (
+    ActivityFactory,
+    EntityFactory,
+    ReviewCycleFactory,
+    SubmissionFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
