@@ -209,6 +209,14 @@ def test_an_address_is_locked_after_five_failures_whatever_the_account(client, u
     assert elsewhere.status_code == 302
 
 
+@pytest.mark.parametrize("url", LOGIN_PAGES)
+def test_a_very_long_username_is_one_more_failure_not_an_error(client, url):
+    response = client.post(url, {"username": "x" * 5000, "password": "wrong"})
+
+    assert response.status_code == 200
+    assert AccessAttempt.objects.get().username == "x" * 255
+
+
 def test_four_failures_then_success_resets_the_count(client, contributor):
     fail_logins(client, "/accounts/login/", contributor.username, 4)
     ok = client.post(

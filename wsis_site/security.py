@@ -90,3 +90,17 @@ def lockout_response(request, original_response=None, credentials=None):
         "cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
     }
     return render(request, "registration/locked_out.html", context, status=429)
+
+
+def lockout_username(request, credentials=None):
+    """The username a failed log-in is counted under (django-axes' ``AXES_USERNAME_CALLABLE``).
+
+    The log-in forms do not limit the length of what is typed as a username,
+    and django-axes stores it in a column of 255 characters: cut it, so that a
+    very long name is one more failure, not a server error.
+    """
+    source = credentials if credentials is not None else request.POST
+    username = source.get("username")
+    if username is None:
+        return None
+    return str(username).replace("\x00", "")[:255]

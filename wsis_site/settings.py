@@ -270,6 +270,7 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "wsis_site.security.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "wsis_site.security.client_ip"
+AXES_USERNAME_CALLABLE = "wsis_site.security.lockout_username"
 AXES_VERBOSE = False
 
 # How many activities a listing page shows.
