@@ -9,12 +9,9 @@ from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
 
-def content_security_policy(path):
-    """The policy for a path: ``CONTENT_SECURITY_POLICY``, plus the admin's additions there."""
-    policy = {key: list(values) for key, values in settings.CONTENT_SECURITY_POLICY.items()}
-    if path.startswith("/admin/"):
-        for key, values in settings.CONTENT_SECURITY_POLICY_ADMIN.items():
-            policy.setdefault(key, []).extend(values)
+def content_security_policy():
+    """The header's value, from the ``CONTENT_SECURITY_POLICY`` setting."""
+    policy = settings.CONTENT_SECURITY_POLICY
     return "; ".join(" ".join([key, *values]) for key, values in policy.items())
 
 
@@ -31,7 +28,7 @@ class ContentSecurityPolicyMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         if "Content-Security-Policy" not in response:
-            response["Content-Security-Policy"] = content_security_policy(request.path)
+            response["Content-Security-Policy"] = content_security_policy()
         return response
 
 
