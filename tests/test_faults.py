@@ -9,6 +9,7 @@ import threading
 
 import pytest
 from django.db import OperationalError, connection, connections
+from django.utils import translation
 
 from activities.importer import DatasetError, import_dataset
 from activities.models import Activity
@@ -89,7 +90,14 @@ def test_the_site_recovers_by_itself_when_the_database_is_back(client, database_
     assert (down.status_code, back.status_code) == (503, 200)
 
 
-def test_the_503_page_is_translated(client, database_down):
+@pytest.fixture
+def back_to_english():
+    """A request in another language leaves it active in this thread; undo that."""
+    yield
+    translation.activate("en")
+
+
+def test_the_503_page_is_translated(client, back_to_english, database_down):
     response = client.get("/", HTTP_ACCEPT_LANGUAGE="fr")
 
     assert response.status_code == 503

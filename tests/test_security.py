@@ -13,6 +13,7 @@ from django.contrib.auth.forms import SetPasswordForm
 from django.core import mail
 from django.core.cache import cache
 from django.core.management import call_command
+from django.utils import translation
 from rest_framework.authtoken.models import Token
 
 from .factories import ActivityFactory
@@ -254,7 +255,14 @@ def test_a_forged_forwarded_for_header_does_not_dodge_the_lock(client, contribut
     assert response.status_code == 429
 
 
-def test_the_lock_out_page_is_translated(client, contributor):
+@pytest.fixture
+def back_to_english():
+    """A request in another language leaves it active in this thread; undo that."""
+    yield
+    translation.activate("en")
+
+
+def test_the_lock_out_page_is_translated(client, back_to_english, contributor):
     fail_logins(client, "/accounts/login/", contributor.username, 5)
 
     response = client.post(
