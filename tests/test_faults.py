@@ -105,6 +105,30 @@ def test_the_503_page_is_translated(client, back_to_english, database_down):
     assert "The tracker is briefly unavailable" not in response.content.decode()
 
 
+def test_a_database_error_outside_a_view_is_a_503_too(rf):
+    from wsis_site.availability import server_error
+
+    try:
+        raise OperationalError("server closed the connection unexpectedly")
+    except OperationalError:
+        response = server_error(rf.get("/api/activities/"))
+
+    assert response.status_code == 503
+    assert response["Content-Type"] == "application/json"
+
+
+def test_other_errors_stay_500_without_details(rf):
+    from wsis_site.availability import server_error
+
+    try:
+        raise ValueError("a bug")
+    except ValueError:
+        response = server_error(rf.get("/"))
+
+    assert response.status_code == 500
+    assert b"a bug" not in response.content
+
+
 @postgresql_only
 @threaded
 def test_a_real_outage_answers_503_and_recovers(client, settings):
