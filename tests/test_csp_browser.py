@@ -8,6 +8,8 @@ Skipped where Playwright or Chromium is not installed.
 
 import os
 import shutil
+import threading
+import time
 
 import pytest
 
@@ -59,6 +61,7 @@ def plain_server(settings):
     }
     for conn in shared.values():
         conn.inc_thread_sharing()
+    before = set(threading.enumerate())
     thread = LiveServerThread("localhost", _StaticFilesHandler, connections_override=shared)
     thread.daemon = True
     thread.start()
@@ -68,12 +71,19 @@ def plain_server(settings):
     thread.url = f"http://localhost:{thread.port}"
     yield thread
     thread.terminate()
+    # The threads that served the browser close their database connections
+    # once the browser is gone; wait for them, so the test database can be dropped.
+    deadline = time.monotonic() + 10
+    while set(threading.enumerate()) - before and time.monotonic() < deadline:
+        time.sleep(0.05)
     for conn in shared.values():
         conn.dec_thread_sharing()
 
 
 @pytest.fixture
 def browser():
+    # Tests ask for it after the data they need: while Playwright's event loop
+    # runs, the ORM would open a connection of its own that nobody closes.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # the ORM is used beside Playwright's loop
     with playwright_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
@@ -140,7 +150,7 @@ def site(open_cycle, entity_a, contributor, manager):
     return {"submission": submission, "draft": draft, "published": published}
 
 
-def test_public_pages_and_api_docs_break_no_policy(plain_server, browser, site):
+def test_public_pages_and_api_docs_break_no_policy(site, plain_server, browser):
     visitor = Visitor(browser, plain_server.url)
 
     for path in [
@@ -159,7 +169,7 @@ def test_public_pages_and_api_docs_break_no_policy(plain_server, browser, site):
     assert visitor.problems == [], "\n".join(visitor.problems)
 
 
-def test_contributor_pages_break_no_policy(plain_server, browser, site):
+def test_contributor_pages_break_no_policy(site, plain_server, browser):
     visitor = Visitor(browser, plain_server.url)
     visitor.log_in("/accounts/login/", "alice")
     base = site["submission"].get_absolute_url()
@@ -176,7 +186,7 @@ def test_contributor_pages_break_no_policy(plain_server, browser, site):
     assert visitor.problems == [], "\n".join(visitor.problems)
 
 
-def test_admin_pages_break_no_policy(plain_server, browser, site):
+def test_admin_pages_break_no_policy(site, plain_server, browser):
     visitor = Visitor(browser, plain_server.url)
     visitor.log_in("/admin/login/", "max")
     submission = site["submission"]
