@@ -279,10 +279,10 @@ ACTIVITIES_PER_PAGE = 20
 # throttled per client address, logged-in ones per user; the counts live in
 # the cache, so several app processes need a shared cache to share them.
 API_PAGE_SIZE = 20
+API_MAX_PAGE_SIZE = 100
 # Bad API tokens from one address before it is refused for the window (seconds).
 API_TOKEN_FAILURE_LIMIT = env_int("API_TOKEN_FAILURE_LIMIT", 20)
 API_TOKEN_FAILURE_WINDOW = 60 * 15
-API_MAX_PAGE_SIZE = 100
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: a bad token then answers 401 with a WWW-Authenticate header.
