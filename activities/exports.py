@@ -5,6 +5,7 @@ written as they are read, so memory stays flat whatever the size.
 """
 
 import csv
+import itertools
 import json
 
 from django.db import connection
@@ -147,10 +148,15 @@ class _Echo:
 
 
 def csv_lines(queryset, build_url):
+    """The CSV file, line by line. The first rows are read before anything is
+    yielded, so that a database error surfaces while the view can still answer
+    with an error instead of a truncated file."""
     writer = csv.writer(_Echo())
+    records = _records(queryset, build_url)
+    first = next(records, None)
     yield "\ufeff"  # so that spreadsheet programs read the file as UTF-8
     yield writer.writerow(FIELDS)
-    for record in _records(queryset, build_url):
+    for record in itertools.chain([first] if first else [], records):
         record["references"] = [r["url"] or r["symbol"] for r in record["references"]]
         row = []
         for name in FIELDS:

@@ -70,6 +70,10 @@ def read_dataset(path):
 # --- Validation helpers ------------------------------------------------------
 
 _url_validator = URLValidator(schemes=["http", "https"])
+# The largest number a PositiveIntegerField holds on every database.
+MAX_NUMBER = 2_147_483_647
+# The longest key (of a trend, theme or region) a SlugField of the taxonomy holds.
+MAX_KEY = 60
 
 
 def _text(record, key, where, *, required=False, max_length=None):
@@ -87,7 +91,16 @@ def _text(record, key, where, *, required=False, max_length=None):
         raise DatasetError(f"{where}: '{key}' is longer than {max_length} characters")
     if "\x00" in value:
         raise DatasetError(f"{where}: '{key}' contains a NUL character")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise DatasetError(f"{where}: '{key}' is not valid Unicode text") from None
     return value
+
+
+def _is_one_of(value, known):
+    """``value in known``, for values of any JSON type (a list is never a key)."""
+    return isinstance(value, str | int) and not isinstance(value, bool) and value in known
 
 
 def _list(record, key, where):
@@ -99,8 +112,26 @@ def _list(record, key, where):
     return value
 
 
+def _storable(value, where):
+    """Refuse text a database cannot store anywhere in a JSON value (the outline is kept as is)."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _storable(key, where)
+            _storable(item, where)
+    elif isinstance(value, list):
+        for item in value:
+            _storable(item, where)
+    elif isinstance(value, str):
+        if "\x00" in value:
+            raise DatasetError(f"{where}: contains a NUL character")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise DatasetError(f"{where}: holds text that is not valid Unicode") from None
+
+
 def _walk(nodes):
-    for node in nodes or []:
+    for node in nodes if isinstance(nodes, list) else []:
         if isinstance(node, dict):
             yield node
             yield from _walk(node.get("children"))
@@ -124,6 +155,7 @@ class _Dataset:
         outline = data.get("outline") or []
         if not isinstance(outline, list):
             raise DatasetError("outline: must be a list")
+        _storable(outline, "outline")
         self.outline = outline
         self._read_outline()
         self._read_action_lines(data)
@@ -162,7 +194,11 @@ class _Dataset:
                 if key is None:
                     continue
                 where = f"outline '{node.get('key', '?')}'"
-                if not isinstance(key, str) or slugify(key).replace("-", "_") != key:
+                if (
+                    not isinstance(key, str)
+                    or len(key) > MAX_KEY
+                    or slugify(key).replace("-", "_") != key
+                ):
                     raise DatasetError(
                         f"{where}: '{key_name}' must be a key like digital_inclusion"
                     )
@@ -176,7 +212,7 @@ class _Dataset:
         known = set(ActionLine.objects.values_list("code", flat=True))
         for i, line in enumerate(_list(data, "action_lines", "dataset")):
             code = line.get("code") if isinstance(line, dict) else None
-            if code not in known:
+            if not _is_one_of(code, known):
                 raise DatasetError(f"action line #{i + 1}: unknown action line {code!r}")
         self.action_lines = dict(ActionLine.objects.values_list("code", "pk"))
 
@@ -197,7 +233,7 @@ class _Dataset:
             if acronym.lower() in {a.lower() for a in self.entities}:
                 raise DatasetError(f"{where}: listed twice")
             kind = record.get("kind")
-            if kind is not None and kind not in kinds:
+            if kind is not None and not _is_one_of(kind, kinds):
                 raise DatasetError(f"{where}: unknown kind {kind!r}")
             self.entities[acronym] = {
                 "name_en": _text(record, "name_en", where, required=True, max_length=300),
@@ -249,7 +285,7 @@ class _Dataset:
 
             codes = _list(record, "action_lines", where)
             for code in codes:
-                if code not in self.action_lines:
+                if not _is_one_of(code, self.action_lines):
                     raise DatasetError(f"{where}: unknown action line {code!r}")
             for key, known, label in (
                 ("themes", themes, "theme"),
@@ -257,7 +293,7 @@ class _Dataset:
                 ("regions", regions, "region"),
             ):
                 for value in _list(record, key, where):
-                    if value not in known:
+                    if not _is_one_of(value, known):
                         raise DatasetError(f"{where}: unknown {label} {value!r}")
             sdgs = _list(record, "sdgs", where)
             for number in sdgs:
@@ -265,17 +301,19 @@ class _Dataset:
                     raise DatasetError(f"{where}: SDG {number!r} is not a number from 1 to 17")
 
             activity_type = record.get("activity_type") or ""
-            if activity_type and activity_type not in types:
+            if activity_type and not _is_one_of(activity_type, types):
                 raise DatasetError(f"{where}: unknown activity type {activity_type!r}")
             implementation = record.get("status") or ""
-            if implementation and implementation not in implementations:
+            if implementation and not _is_one_of(implementation, implementations):
                 raise DatasetError(f"{where}: unknown status {implementation!r}")
             year = self._year(record.get("year"), where) or self.reporting_year
             if year is None:
                 raise DatasetError(f"{where}: no year, and the report gives no reporting year")
             paragraph = record.get("paragraph")
             if paragraph is not None and (
-                isinstance(paragraph, bool) or not isinstance(paragraph, int) or paragraph < 1
+                isinstance(paragraph, bool)
+                or not isinstance(paragraph, int)
+                or not 1 <= paragraph <= MAX_NUMBER
             ):
                 raise DatasetError(f"{where}: 'paragraph' must be a positive whole number")
 
@@ -322,7 +360,9 @@ class _Dataset:
                     raise DatasetError(f"{here}: {url!r} is not a valid web address") from None
             footnote = ref.get("footnote")
             if footnote is not None and (
-                isinstance(footnote, bool) or not isinstance(footnote, int) or footnote < 1
+                isinstance(footnote, bool)
+                or not isinstance(footnote, int)
+                or not 1 <= footnote <= MAX_NUMBER
             ):
                 raise DatasetError(f"{here}: 'footnote' must be a positive whole number")
             references.append(
@@ -512,7 +552,7 @@ def _write_entities(dataset, result):
 
 def _cycle_slug(dataset):
     year = dataset.report_date.year if dataset.report_date else dataset.reporting_year
-    base = f"report-{year}" if year else slugify(dataset.symbol)[:60]
+    base = f"report-{year}" if year else (slugify(dataset.symbol)[:60] or "report")
     slug, n = base, 1
     while ReviewCycle.objects.filter(slug=slug).exclude(symbol=dataset.symbol).exists():
         n += 1

@@ -1,3 +1,5 @@
+import itertools
+
 from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import JsonResponse, StreamingHttpResponse
@@ -159,9 +161,10 @@ def export_csv(request):
     filterset = _export_filterset(request)
     if not filterset.is_valid():
         return JsonResponse({"errors": filterset.errors_by_parameter()}, status=400)
+    lines = exports.csv_lines(filterset.qs, request.build_absolute_uri)
+    first = next(lines)  # reads the first rows now, while an error can still be answered
     response = StreamingHttpResponse(
-        exports.csv_lines(filterset.qs, request.build_absolute_uri),
-        content_type="text/csv; charset=utf-8",
+        itertools.chain([first], lines), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = 'attachment; filename="wsis-activities.csv"'
     return response

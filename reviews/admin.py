@@ -510,7 +510,7 @@ class SubmissionAdmin(ObjectPermissionsModelAdminMixin, SimpleHistoryAdmin):
             "<dl>{}</dl>",
             format_html_join(
                 "",
-                "<dt><strong>{}</strong></dt><dd style='white-space: pre-wrap'>{}</dd>",
+                "<dt><strong>{}</strong></dt><dd class='answer-text'>{}</dd>",
                 ((q.get("label", q["key"]), answers.get(q["key"], "") or "—") for q in questions),
             ),
         )

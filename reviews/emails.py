@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from .models import SentEmail
@@ -85,7 +86,9 @@ def send_submission_email(
     if not recipients:
         logger.info("No focal point with an e-mail address for %s", submission)
         return log
-    html = render_to_string("emails/message.html", {"subject": subject, "text": text})
+    # The text comes from a template and so is marked safe, but it holds what
+    # people wrote (answers, comments, names): escape it for the HTML part.
+    html = render_to_string("emails/message.html", {"subject": subject, "text": escape(text)})
     message = EmailMultiAlternatives(str(subject), text, to=recipients)
     message.attach_alternative(html, "text/html")
     try:

@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import inlineformset_factory
@@ -49,6 +51,21 @@ class AnswersForm(StaleCheckMixin, forms.Form):
         }
 
 
+class IdsField(forms.ModelMultipleChoiceField):
+    """Choices by id; a value that cannot be an id is refused before the database
+    is asked (SQLite cannot even compare a number that large)."""
+
+    def _check_values(self, value):
+        for pk in value:
+            if not re.fullmatch(r"[0-9]{1,18}", str(pk)):
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)
+
+
 class ActivityForm(StaleCheckMixin, forms.ModelForm):
     class Meta:
         model = Activity
@@ -81,6 +98,9 @@ class ActivityForm(StaleCheckMixin, forms.ModelForm):
             "start_date": forms.DateInput(attrs={"type": "date"}),
             "end_date": forms.DateInput(attrs={"type": "date"}),
         }
+        field_classes = dict.fromkeys(
+            ["partners", "action_lines", "themes", "trends", "regions", "sdgs"], IdsField
+        )
         help_texts = {
             "summary": _("One or two sentences: what was done, by whom, with what result."),
             "partners": _("Hold Ctrl (or Cmd) to choose several."),

@@ -127,6 +127,10 @@ rules.add_perm("activities", is_secretariat)
 rules.add_perm("entities", is_secretariat)
 rules.add_perm("auth", is_manager)
 rules.add_perm("authtoken", is_manager)
+# API tokens: managers issue and revoke them in the admin.
+for model in ("token", "tokenproxy"):
+    for action in ("view", "add", "change", "delete"):
+        rules.add_perm(f"authtoken.{action}_{model}", is_manager)
 
 for app, model in [
     ("reviews", "reviewcycle"),
@@ -159,3 +163,10 @@ rules.add_perm("reviews.delete_comment", is_manager)
 rules.add_perm("reviews.add_deadlineextension", is_manager)
 rules.add_perm("reviews.change_deadlineextension", is_manager)
 rules.add_perm("reviews.delete_deadlineextension", is_manager)
+
+# Failed log-ins (django-axes): managers see them and lift a lock-out by
+# deleting the access attempt; the logs are read-only.
+rules.add_perm("axes", is_manager)
+for model in ("accessattempt", "accesslog", "accessfailurelog"):
+    rules.add_perm(f"axes.view_{model}", is_manager)
+rules.add_perm("axes.delete_accessattempt", is_manager)

@@ -12,6 +12,9 @@ admin.site.site_header = _("WSIS Implementation Tracker")
 admin.site.site_title = _("WSIS Tracker administration")
 admin.site.index_title = _("Secretariat workspace")
 
+# A database outage met outside a view is a 503 too (wsis_site/availability.py).
+handler500 = "wsis_site.availability.server_error"
+
 urlpatterns = [
     path("", activity_views.home, name="home"),
     path("health/", activity_views.health, name="health"),

@@ -1,0 +1,103 @@
+"""Protections every response shares: the Content-Security-Policy, the client
+address used to count failed log-ins, and the API token's guard against guessing."""
+
+from django.conf import settings
+from django.core.cache import cache
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from rest_framework import exceptions
+from rest_framework.authentication import TokenAuthentication
+
+
+def content_security_policy():
+    """The header's value, from the ``CONTENT_SECURITY_POLICY`` setting."""
+    policy = settings.CONTENT_SECURITY_POLICY
+    return "; ".join(" ".join([key, *values]) for key, values in policy.items())
+
+
+class ContentSecurityPolicyMiddleware:
+    """Send the Content-Security-Policy header (Django 5.2 has none of its own).
+
+    The policy forbids inline script and anything from another origin, so a
+    stored script that escaped escaping still cannot run.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = content_security_policy()
+        return response
+
+
+def client_ip(request):
+    """The client's address, read as the API throttling reads it (``API_NUM_PROXIES``).
+
+    With no proxy it is the connection's address, so a client cannot pick
+    another one with a forged X-Forwarded-For header and dodge a lock-out.
+    """
+    proxies = settings.REST_FRAMEWORK.get("NUM_PROXIES") or 0
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
+    if proxies and forwarded:
+        addresses = [a.strip() for a in forwarded.split(",") if a.strip()]
+        if addresses:
+            return addresses[-min(proxies, len(addresses))]
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class GuardedTokenAuthentication(TokenAuthentication):
+    """Token authentication that stops answering an address after many bad tokens.
+
+    DRF checks the throttles only after authentication, so without this a
+    caller could try tokens as fast as the server answers. After
+    ``API_TOKEN_FAILURE_LIMIT`` bad tokens from one address within
+    ``API_TOKEN_FAILURE_WINDOW`` seconds, that address gets 429 for the rest of
+    the window, whatever token it sends.
+    """
+
+    def _key(self, request):
+        return f"wsis:bad-token:{client_ip(request)}"
+
+    def authenticate(self, request):
+        key = self._key(request)
+        too_many = cache.get(key, 0) >= settings.API_TOKEN_FAILURE_LIMIT
+        if too_many and request.META.get("HTTP_AUTHORIZATION"):
+            raise exceptions.Throttled(
+                wait=settings.API_TOKEN_FAILURE_WINDOW,
+                detail=_("Too many invalid tokens from your address; try again later."),
+            )
+        try:
+            return super().authenticate(request)
+        except exceptions.AuthenticationFailed:
+            window = settings.API_TOKEN_FAILURE_WINDOW
+            if not cache.add(key, 1, window):
+                try:
+                    cache.incr(key)
+                except ValueError:  # expired between add and incr
+                    cache.set(key, 1, window)
+            raise
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """The page shown once log-ins are blocked (django-axes' ``AXES_LOCKOUT_CALLABLE``)."""
+    context = {
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+    }
+    return render(request, "registration/locked_out.html", context, status=429)
+
+
+def lockout_username(request, credentials=None):
+    """The username a failed log-in is counted under (django-axes' ``AXES_USERNAME_CALLABLE``).
+
+    The log-in forms do not limit the length of what is typed as a username,
+    and django-axes stores it in a column of 255 characters: cut it, so that a
+    very long name is one more failure, not a server error.
+    """
+    source = credentials if credentials is not None else request.POST
+    username = source.get("username")
+    if username is None:
+        return None
+    return str(username).replace("\x00", "")[:255]
