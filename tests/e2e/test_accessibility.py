@@ -3,7 +3,6 @@
 import gzip
 
 import pytest
-from django.conf import settings
 
 from activities.models import Activity
 
@@ -64,7 +63,9 @@ def test_the_main_pages_pass_axe_and_stay_light(browser, live_server, pages):
             tab, requests, raw, zipped = weigh(context, url)
             assert tab.locator("h1").count() == 1, f"{name}: not exactly one h1"
             assert tab.locator("link[href*='site.css']").count() == 1
-            assert tab.evaluate("getComputedStyle(document.body).fontFamily").startswith("system-ui")
+            assert tab.evaluate("getComputedStyle(document.body).fontFamily").startswith(
+                "system-ui"
+            )
             if violations := axe_violations(tab):
                 found[name] = violations
             weights.append((name, url, requests, raw, zipped))
@@ -86,4 +87,3 @@ def test_the_main_pages_pass_axe_and_stay_light(browser, live_server, pages):
     )
     heavy = [w for w in weights if w[3] > BUDGET.get(w[0], DEFAULT_BUDGET)]
     assert heavy == []
-    assert settings.STATIC_URL

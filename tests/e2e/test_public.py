@@ -6,7 +6,6 @@ import io
 import pytest
 
 from ..factories import ActivityFactory, EntityFactory, ReferenceFactory
-from .conftest import axe_violations
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
