@@ -81,3 +81,15 @@ def test_the_filters_collapse_into_a_panel_on_a_phone(page, published):
 
     assert checkbox.is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def test_an_activity_prints_without_the_site_around_it(page, published):
+    activity = ActivityFactory(title="Printed", action_lines=["C5"])
+    page.goto(activity.get_absolute_url())
+
+    page.emulate_media(media="print")
+
+    assert page.get_by_role("heading", level=1, name="Printed").is_visible()
+    assert not page.get_by_role("navigation", name="Main").is_visible()
+    assert not page.locator(".site-footer").is_visible()
+    assert page.locator(".brand").evaluate("el => getComputedStyle(el).color") == "rgb(0, 0, 0)"
