@@ -44,7 +44,8 @@ node_modules/.installed: package.json package-lock.json
 # installed and are skipped with a message otherwise; WSIS_REQUIRE_E2E=1 makes
 # that a failure. Run them alone with: make test PYTEST_ARGS="-m e2e"
 # They run in a pytest process of their own: they need transactional tests, and after
-# the rest of the suite in one process the reference data was not restored for them.
+# the rest of the suite in one process the reference data was not restored for them
+# (reproduced with tests/test_scale.py::TestReplica followed by any browser test).
 test: export SECRET_KEY ?= insecure-key-for-the-test-suite-only
 test: $(VENV)/.requirements-dev node_modules/.installed
 ifeq ($(strip $(PYTEST_ARGS)),)
