@@ -13,13 +13,17 @@ from django.conf import settings
 _public_read = ContextVar("public_read", default=False)
 
 
+def has_replica():
+    return "replica" in settings.DATABASES
+
+
 class PublicReadsMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         public = (
-            "replica" in settings.DATABASES
+            has_replica()
             and request.method in ("GET", "HEAD")
             and "sessionid" not in request.COOKIES
             and "HTTP_AUTHORIZATION" not in request.META

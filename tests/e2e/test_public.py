@@ -1,0 +1,95 @@
+"""The public's journey through published work, in a real browser."""
+
+import csv
+import io
+
+import pytest
+
+from ..factories import ActivityFactory, EntityFactory, ReferenceFactory
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+@pytest.fixture
+def published():
+    itu = EntityFactory(acronym="ITU", name_en="International Telecommunication Union")
+    unesco = EntityFactory(acronym="UNESCO", name_en="UNESCO")
+    for n in range(7):
+        ActivityFactory(
+            title=f"Cybersecurity drill {n + 1}",
+            entity=itu,
+            year=2023,
+            action_lines=["C5"],
+            regions=["africa"],
+        )
+    ActivityFactory(title="Open schools", entity=unesco, action_lines=["C3"], regions=["europe"])
+    ActivityFactory(title="Drill in Europe", entity=itu, action_lines=["C5"], regions=["europe"])
+    ReferenceFactory(activity=ActivityFactory(title="Unpublished", entity=itu, status="draft"))
+
+
+def open_facet(page, name):
+    facet = page.locator("details.facet", has=page.locator(f'input[name="{name}"]'))
+    if facet.get_attribute("open") is None:
+        facet.locator("summary").click()
+
+
+def test_public_journey_filter_open_follow_download_page(page, published):
+    page.goto("/activities/")
+    page.locator('input[name="action_line"][value="C5"]').check()
+    open_facet(page, "region")
+    page.locator('input[name="region"][value="africa"]').check()
+    page.get_by_role("button", name="Apply filters").click()
+
+    heading = page.get_by_role("heading", level=2, name="7 activities")
+    heading.wait_for()
+    chips = page.get_by_role("list", name="Active filters").get_by_role("link")
+    assert chips.count() == 2
+    assert "action_line=C5" in page.url and "region=africa" in page.url
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="CSV", exact=True).click()
+    rows = list(csv.DictReader(io.StringIO(download_info.value.path().read_text("utf-8-sig"))))
+    assert len(rows) == 7
+
+    page.get_by_role("link", name="Next").click()
+    page.get_by_text("Page 2 of 2").wait_for()
+    assert page.locator("article.card").count() == 2
+
+    page.locator("article.card h3 a").first.click()
+    page.get_by_role("heading", level=1, name="Cybersecurity drill").wait_for()
+    page.get_by_role("link", name="International Telecommunication Union (ITU)").click()
+    page.get_by_role("heading", level=1, name="International Telecommunication Union").wait_for()
+    assert page.url.endswith("/entities/ITU/")
+    assert page.get_by_text("Unpublished").count() == 0
+
+
+def test_an_empty_result_says_so_and_offers_a_way_back(page, published):
+    page.goto("/activities/?action_line=C11")
+
+    page.get_by_text("No published activity matches these filters.").wait_for()
+    page.get_by_role("link", name="see all activities").click()
+    page.get_by_role("heading", level=2, name="9 activities").wait_for()
+
+
+def test_the_filters_collapse_into_a_panel_on_a_phone(page, published):
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.goto("/activities/")
+    checkbox = page.locator('input[name="action_line"][value="C5"]')
+    assert not checkbox.is_visible()
+
+    page.locator("summary", has_text="Filter").first.click()
+
+    assert checkbox.is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def test_an_activity_prints_without_the_site_around_it(page, published):
+    activity = ActivityFactory(title="Printed", action_lines=["C5"])
+    page.goto(activity.get_absolute_url())
+
+    page.emulate_media(media="print")
+
+    assert page.get_by_role("heading", level=1, name="Printed").is_visible()
+    assert not page.get_by_role("navigation", name="Main").is_visible()
+    assert not page.locator(".site-footer").is_visible()
+    assert page.locator(".brand").evaluate("el => getComputedStyle(el).color") == "rgb(0, 0, 0)"
