@@ -589,3 +589,19 @@ def test_result_count_is_grouped_in_the_active_language(code, expected):
         text = headline.render(Context({"n": 12345}))
 
     assert text == expected
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("how", "expected"),
+    [
+        ({"HTTP_ACCEPT_LANGUAGE": "fr"}, "Afrique"),
+        ({"QUERY_STRING": "lang=zh-hans"}, "非洲"),
+        ({"QUERY_STRING": "lang=es", "HTTP_ACCEPT_LANGUAGE": "fr"}, "África"),
+        ({}, "Africa"),
+    ],
+)
+def test_api_gives_reference_titles_in_the_language_asked(client, how, expected):
+    response = client.get("/api/regions/africa/", **how)
+
+    assert response.json()["title"] == expected
