@@ -605,3 +605,21 @@ def test_api_gives_reference_titles_in_the_language_asked(client, how, expected)
     response = client.get("/api/regions/africa/", **how)
 
     assert response.json()["title"] == expected
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("code", LANGUAGE_CODES)
+def test_contributor_login_in_each_language(client, code):
+    from django.utils import translation
+
+    in_language(client, code)
+    direction = "rtl" if code == "ar" else "ltr"
+
+    response = client.get(reverse("accounts:login"))
+
+    with translation.override(code):
+        log_in = translation.gettext("Log in")
+    assert response.status_code == 200
+    assert html_tag(response) == f'<html lang="{HTML_LANG[code]}" dir="{direction}">'
+    assert f"<h1>{log_in}</h1>" in response.content.decode()
+    assert code == "en" or log_in != "Log in"
