@@ -209,6 +209,29 @@ PASSWORD_CHANGE = {
 #                anonymous  contributor  other     reviewer   manager
 SITE = {
     "home": [Row(lambda w: "/", GET=every("200"))],
+    "health": [Row(lambda w: "/health/", GET=every("200"))],
+    "reports:report-list": [Row(lambda w: "/reports/", GET=every("200"))],
+    "reports:report-detail": [
+        Row(lambda w: f"/reports/{w.spare_cycle.slug}/", GET=every("200")),
+        # A cycle still open: its draft is for the secretariat only.
+        Row(lambda w: f"/reports/{w.cycle.slug}/", GET=("404", "404", "404", "200", "200")),
+    ],
+    "reports:report-docx": [
+        Row(lambda w: f"/reports/{w.spare_cycle.slug}/report.docx", GET=every("200")),
+        Row(
+            lambda w: f"/reports/{w.cycle.slug}/report.docx",
+            GET=("404", "404", "404", "200", "200"),
+        ),
+    ],
+    "reports:report-contributions": [
+        Row(lambda w: f"/reports/{w.spare_cycle.slug}/contributions/", GET=every("200")),
+    ],
+    "stats:stats": [Row(lambda w: "/stats/", GET=every("200"))],
+    "stats:stats-csv": [Row(lambda w: "/stats/region.csv", GET=every("200"))],
+    "stats:trend": [Row(lambda w: "/stats/trend/?action_line=C1", GET=every("200"))],
+    "stats:trend-csv": [
+        Row(lambda w: "/stats/trend/per-year.csv?action_line=C1", GET=every("200"))
+    ],
     "activities:activity-list": [Row(lambda w: "/activities/", GET=every("200"))],
     "activities:activity-export-csv": [Row(lambda w: "/activities/export.csv", GET=every("200"))],
     "activities:activity-export-json": [Row(lambda w: "/activities/export.json", GET=every("200"))],

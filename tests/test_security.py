@@ -27,7 +27,9 @@ def production_env(**extra):
     clean = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "DATABASE_URL"}
+        # (the browser tests allow async-unsafe calls in this process; production never)
+        if k
+        not in {"SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     return {
         **clean,
