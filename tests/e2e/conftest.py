@@ -100,7 +100,11 @@ def live_settings(settings):
 @pytest.fixture
 def page(request, browser, live_server, live_settings):
     """A fresh browser tab on the live server; screenshots into test-artifacts/ on failure."""
-    context = browser.new_context(base_url=live_server.url, locale="en-GB", accept_downloads=True)
+    # The Content-Security-Policy forbids injected scripts such as axe-core; the
+    # policy itself is tested in tests/test_csp_browser.py.
+    context = browser.new_context(
+        base_url=live_server.url, locale="en-GB", accept_downloads=True, bypass_csp=True
+    )
     context.set_default_timeout(10_000)
     tab = context.new_page()
     yield tab
