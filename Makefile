@@ -49,7 +49,8 @@ node_modules/.installed: package.json package-lock.json
 test: export SECRET_KEY ?= insecure-key-for-the-test-suite-only
 test: $(VENV)/.requirements-dev node_modules/.installed
 ifeq ($(strip $(PYTEST_ARGS)),)
-	$(BIN)/python -m pytest -m "not e2e"
+	$(BIN)/python -m pytest -m "not e2e and not csp"
+	$(BIN)/python -m pytest -m csp
 	$(BIN)/python -m pytest -m e2e
 else
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

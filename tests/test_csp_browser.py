@@ -20,9 +20,11 @@ from .factories import ActivityFactory, SubmissionFactory
 playwright_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
-# Not marked e2e: it runs with the main suite, apart from the journeys' browser
-# (two Playwright instances cannot share one process's event loop).
+# A pytest process of its own (`make test` runs `-m csp` after the rest): two
+# Playwright instances cannot share one process's event loop, and after the whole
+# suite the live server's static files were found missing.
 pytestmark = [
+    pytest.mark.csp,
     pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Chromium is not installed"),
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
