@@ -53,8 +53,9 @@ document.addEventListener("securitypolicyviolation", (e) => {
 def plain_server(settings):
     """A server started for this test, so that its middleware reads this test's settings
     (plain HTTP; pytest-django's own live server is started once, before them)."""
+    from django.contrib.staticfiles.handlers import StaticFilesHandler
     from django.db import connections
-    from django.test.testcases import LiveServerThread, _StaticFilesHandler
+    from django.test.testcases import LiveServerThread
 
     settings.ALLOWED_HOSTS = ["localhost"]
     shared = {
@@ -65,7 +66,9 @@ def plain_server(settings):
     for conn in shared.values():
         conn.inc_thread_sharing()
     before = set(threading.enumerate())
-    thread = LiveServerThread("localhost", _StaticFilesHandler, connections_override=shared)
+    # Static files from the apps' folders (as in development), not from a
+    # collectstatic that a fresh clone has not run.
+    thread = LiveServerThread("localhost", StaticFilesHandler, connections_override=shared)
     thread.daemon = True
     thread.start()
     thread.is_ready.wait()
