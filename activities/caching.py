@@ -46,6 +46,23 @@ def cached(key, compute):
     return value
 
 
+def cached_many(keys, compute):
+    """Like ``cached`` for several values in one round trip to the cache.
+
+    ``keys`` maps names to cache keys; ``compute(names)`` returns the missing
+    values by name, which are stored before everything is returned by name.
+    """
+    full = {name: _full_key(key) for name, key in keys.items()}
+    found = cache.get_many(list(full.values()))
+    values = {name: found[key] for name, key in full.items() if key in found}
+    missing = [name for name in keys if name not in values]
+    if missing:
+        computed = compute(missing)
+        cache.set_many({full[name]: computed[name] for name in missing}, TIMEOUT)
+        values.update(computed)
+    return values
+
+
 def cached_value(key):
     """What ``store_value`` kept under ``key`` in this generation, or None."""
     return cache.get(_full_key(key))

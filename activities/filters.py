@@ -310,21 +310,27 @@ class ActivityFilter(django_filters.FilterSet):
 
         Each facet is counted over the results of all the *other* filters, so
         the numbers say what a click would give; ``counts["total"]`` is the
-        number of results. The answer is cached until the next change to an
-        activity (see activities/caching.py).
+        number of results. Each facet is cached on its own, under the filters
+        it depends on (not its own), so pages share them: the region counts
+        of ``?region=africa`` are those of the unfiltered page. They are kept
+        until the next change to an activity (see activities/caching.py); the
+        ones missing are computed together, in one query on PostgreSQL.
         """
-        from .caching import cached
+        from .caching import cached_many
 
-        key = "facets:" + self.cache_key()
+        keys = {"total": "total:" + self.cache_key()}
+        for facet in self.FACETS:
+            keys[facet] = f"facet:{facet}:" + self.cache_key(without=facet)
         if connection.vendor == "postgresql":
-            return cached(key, self._facet_counts_arrays)
-        return cached(key, self._facet_counts_joined)
+            return cached_many(keys, self._facet_counts_arrays)
+        return cached_many(keys, self._facet_counts_joined)
 
-    def cache_key(self):
-        """The filters as a stable string (ordering and page do not change counts)."""
+    def cache_key(self, without=None):
+        """The filters as a stable string (ordering and page do not change counts);
+        ``without`` leaves one filter out."""
         parts = []
         for name in sorted(self.form.cleaned_data):
-            if name == "ordering":
+            if name in ("ordering", without):
                 continue
             values = self.selected(name) if name != "q" else [self.form.cleaned_data["q"] or ""]
             if any(values):
@@ -356,17 +362,20 @@ class ActivityFilter(django_filters.FilterSet):
         "language": ("language", str),
     }
 
-    def _facet_counts_arrays(self):
-        """All facets and the total in ONE query (PostgreSQL, arrays of ids).
+    def _facet_counts_arrays(self, names):
+        """The facets named (and "total") in ONE query (PostgreSQL, arrays of ids).
 
         One common table expression holds the filtered results; each facet
         whose own filter is in use gets another without that filter.
         """
-        active = {name for name in self._FACET_EXPRESSIONS if self.form.cleaned_data.get(name)}
-        bases = {None: self.queryset_without()}
+        wanted = [name for name in self._FACET_EXPRESSIONS if name in names]
+        active = {name for name in wanted if self.form.cleaned_data.get(name)}
+        bases = {}
+        if "total" in names or set(wanted) - active:
+            bases[None] = self.queryset_without()
         for name in active:
             bases[name] = self.queryset_without(name)
-        ctes, params, names = [], [], {}
+        ctes, params, tables = [], [], {}
         columns = ", ".join(alias for _, alias in self._BASE_COLUMNS)
         for i, (name, queryset) in enumerate(bases.items()):
             sql, base_params = (
@@ -374,18 +383,21 @@ class ActivityFilter(django_filters.FilterSet):
                 .values_list(*[field for field, _ in self._BASE_COLUMNS])
                 .query.sql_with_params()
             )
-            names[name] = f"b{i}"
+            tables[name] = f"b{i}"
             ctes.append(f"b{i} ({columns}) AS MATERIALIZED ({sql})")
             params.extend(base_params)
-        selects = ["SELECT 'total', NULL, count(*) FROM b0"]
-        for facet, (expression, _type) in self._FACET_EXPRESSIONS.items():
-            table = names[facet if facet in active else None]
+        selects = (
+            [f"SELECT 'total', NULL, count(*) FROM {tables[None]}"] if "total" in names else []
+        )
+        for facet in wanted:
+            expression = self._FACET_EXPRESSIONS[facet][0]
+            table = tables[facet if facet in active else None]
             selects.append(
                 f"SELECT '{facet}', v::text, count(*) FROM "
                 f"(SELECT {expression} AS v FROM {table}) s GROUP BY v"
             )
         sql = "WITH " + ", ".join(ctes) + " " + " UNION ALL ".join(selects)
-        counts = {facet: {} for facet in self._FACET_EXPRESSIONS}
+        counts = {facet: {} for facet in wanted}
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             for facet, value, n in cursor.fetchall():
@@ -395,9 +407,12 @@ class ActivityFilter(django_filters.FilterSet):
                     counts[facet][self._FACET_EXPRESSIONS[facet][1](value)] = n
         return counts
 
-    def _facet_counts_joined(self):
-        """Facets through the join tables, one aggregate query each (SQLite)."""
-        counts = {"total": self.queryset_without().count()}
+    def _facet_counts_joined(self, names):
+        """The facets named (and "total") through the join tables, one aggregate
+        query each (SQLite)."""
+        counts = {}
+        if "total" in names:
+            counts["total"] = self.queryset_without().count()
         rel = {
             "region": ("regions", "region_id"),
             "sdg": ("sdgs", "sdg_id"),
@@ -405,6 +420,8 @@ class ActivityFilter(django_filters.FilterSet):
             "trend": ("trends", "trend_id"),
         }
         for name, (field, column) in rel.items():
+            if name not in names:
+                continue
             through = Activity._meta.get_field(field).remote_field.through
             rows = (
                 through.objects.filter(activity__in=self.queryset_without(name).values("pk"))
@@ -412,8 +429,28 @@ class ActivityFilter(django_filters.FilterSet):
                 .annotate(n=Count("activity_id"))
             )
             counts[name] = {row[column]: row["n"] for row in rows}
+        if "action_line" in names:
+            counts["action_line"] = self._action_line_counts_joined()
+        if "entity" in names:
+            counts["entity"] = self._entity_counts_joined()
+        for name, column in (
+            ("entity_kind", "entity__kind"),
+            ("year", "year"),
+            ("language", "language"),
+        ):
+            if name not in names:
+                continue
+            counts[name] = dict(
+                self.queryset_without(name)
+                .order_by()
+                .values(column)
+                .annotate(n=Count("id"))
+                .values_list(column, "n")
+            )
+        return counts
 
-        # Action lines: a parent counts the activities under it or any sub-area.
+    def _action_line_counts_joined(self):
+        """A parent counts the activities under it or any sub-area."""
         through = Activity.action_lines.through
         base = through.objects.filter(
             activity__in=self.queryset_without("action_line").values("pk")
@@ -428,10 +465,12 @@ class ActivityFilter(django_filters.FilterSet):
             .values("root")
             .annotate(n=Count("activity_id", distinct=True))
         }
-        counts["action_line"] = {**per_line, **per_root}
+        return {**per_line, **per_root}
 
+    def _entity_counts_joined(self):
+        """The lead entity and the partners each count an activity once."""
         entity_base = self.queryset_without("entity")
-        lead = dict(
+        counts = dict(
             entity_base.order_by()
             .values("entity_id")
             .annotate(n=Count("id"))
@@ -445,21 +484,7 @@ class ActivityFilter(django_filters.FilterSet):
             .annotate(n=Count("activity_id"))
             .values_list("entity_id", "n")
         ):
-            lead[entity_id] = lead.get(entity_id, 0) + n
-        counts["entity"] = lead
-
-        for name, column in (
-            ("entity_kind", "entity__kind"),
-            ("year", "year"),
-            ("language", "language"),
-        ):
-            counts[name] = dict(
-                self.queryset_without(name)
-                .order_by()
-                .values(column)
-                .annotate(n=Count("id"))
-                .values_list(column, "n")
-            )
+            counts[entity_id] = counts.get(entity_id, 0) + n
         return counts
 
     def facets(self):
