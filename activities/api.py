@@ -1,5 +1,7 @@
 """The read API of activities and the taxonomy (``/api/activities/``, ``/api/action-lines/``…)."""
 
+import json
+
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -8,11 +10,14 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
 
 from entities.models import Entity
 from reviews.models import Submission
 from wsis_site.api import detail_errors, list_errors, lookup_parameter, write_errors
 
+from .caching import cached_value, store_value
 from .filters import MAX_VALUES, ActivityFilter
 from .models import SDG, ActionLine, Activity, Region, Theme, Trend
 from .serializers import (
@@ -102,7 +107,18 @@ FILTER_PARAMETERS = [
 
 
 class ActivityFilterBackend(DjangoFilterBackend):
-    """django-filter's backend, its parameters described by FILTER_PARAMETERS."""
+    """django-filter's backend, its parameters described by FILTER_PARAMETERS.
+
+    It leaves the filterset on the view, whose count of results it gives.
+    """
+
+    def get_filterset(self, request, queryset, view):
+        filterset = super().get_filterset(request, queryset, view)
+        # An anonymous caller's queryset is the published work (see
+        # ActivityQuerySet.visible_to), whose counts may be cached.
+        filterset.public = not request.user.is_authenticated
+        view.filterset = filterset
+        return filterset
 
 
 class ActivityFilterBackendSchema(OpenApiFilterExtension):
@@ -180,6 +196,28 @@ class ActivityViewSet(viewsets.ModelViewSet):
         if self.action != "list":
             return queryset
         return super().filter_queryset(queryset)
+
+    def result_count(self):
+        """The number of results, for the paginator (cached for the public)."""
+        return self.filterset.count()
+
+    def list(self, request, *args, **kwargs):
+        """Anonymous callers' lists come from the cache while nothing changed.
+
+        As for the listing page (activities/views.py), the key holds the
+        language and the full address, and any change to an activity moves
+        the cache on; throttling and validation have run before this.
+        """
+        if request.user.is_authenticated:
+            return super().list(request, *args, **kwargs)
+        key = f"api:{request.LANGUAGE_CODE}:{request.get_full_path()}"
+        data = cached_value(key)
+        if data is None:
+            response = super().list(request, *args, **kwargs)
+            # Plain JSON values: what the renderer would write, without lazy objects.
+            data = json.loads(JSONRenderer().render(response.data))
+            store_value(key, data)
+        return Response(data)
 
     def get_serializer(self, *args, **kwargs):
         serializer = super().get_serializer(*args, **kwargs)

@@ -233,6 +233,10 @@ class ActivityFilter(django_filters.FilterSet):
         fields = []
 
     def __init__(self, data=None, queryset=None, **kwargs):
+        # Counts are cached only for the public's results (published work), which
+        # are the same for every visitor; the API's backend says when a queryset
+        # it passes is the public's.
+        self.public = queryset is None
         if queryset is None:
             queryset = Activity.objects.published()
         if data is not None and not isinstance(data, QueryDict):
@@ -316,14 +320,26 @@ class ActivityFilter(django_filters.FilterSet):
         until the next change to an activity (see activities/caching.py); the
         ones missing are computed together, in one query on PostgreSQL.
         """
-        from .caching import cached_many
-
         keys = {"total": "total:" + self.cache_key()}
         for facet in self.FACETS:
             keys[facet] = f"facet:{facet}:" + self.cache_key(without=facet)
-        if connection.vendor == "postgresql":
-            return cached_many(keys, self._facet_counts_arrays)
-        return cached_many(keys, self._facet_counts_joined)
+        return self._counts(keys)
+
+    def count(self):
+        """The number of results, cached like the facets."""
+        return self._counts({"total": "total:" + self.cache_key()})["total"]
+
+    def _counts(self, keys):
+        from .caching import cached_many
+
+        compute = (
+            self._facet_counts_arrays
+            if connection.vendor == "postgresql"
+            else self._facet_counts_joined
+        )
+        if not self.public:
+            return compute(list(keys))
+        return cached_many(keys, compute)
 
     def cache_key(self, without=None):
         """The filters as a stable string (ordering and page do not change counts);

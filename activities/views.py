@@ -1,7 +1,7 @@
 import itertools
 
 from django.conf import settings
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.http import JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from entities.models import Entity
 from reviews.models import ReviewCycle
+from wsis_site.paging import Paginator
 
 from . import exports
 from .filters import ActivityFilter
@@ -21,9 +22,7 @@ def paginate(request, queryset, per_page, count=None):
 
     ``count``, when known already (the facets count the results), saves a query.
     """
-    paginator = Paginator(queryset, per_page)
-    if count is not None:
-        paginator.count = count
+    paginator = Paginator(queryset, per_page, count=count)
     number = request.GET.get("page") or 1
     try:
         return paginator.page(number), None

@@ -957,3 +957,29 @@ def test_docs_script_loads_our_schema(client):
     assert response.status_code == 200
     assert b'url: "/api/schema/"' in response.content
     assert re.findall(rb"https?://", response.content) == []
+
+
+def test_anonymous_lists_come_from_the_cache_until_something_changes(
+    client, django_assert_num_queries
+):
+    make_activities(2)
+    first = client.get(ACTIVITIES, {"region": "africa"}).json()
+
+    with django_assert_num_queries(0):
+        again = client.get(ACTIVITIES, {"region": "africa"}).json()
+    assert again == first and first["count"] == 2
+
+    ActivityFactory(regions=["africa"])  # published: the cache moves on
+    assert client.get(ACTIVITIES, {"region": "africa"}).json()["count"] == 3
+
+
+def test_the_secretariats_lists_are_never_cached_for_the_public(client, staff):
+    make_activities(1)
+    ActivityFactory(status=Activity.Status.DRAFT)
+
+    client.force_login(staff)
+    assert client.get(ACTIVITIES).json()["count"] == 2
+    client.logout()
+    assert client.get(ACTIVITIES).json()["count"] == 1
+    client.force_login(staff)
+    assert client.get(ACTIVITIES).json()["count"] == 2

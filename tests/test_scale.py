@@ -9,14 +9,17 @@ import tracemalloc
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.test import RequestFactory
 
 from activities import exports
+from activities.filters import ActivityFilter
 from activities.importer import import_dataset
 from activities.models import ActionLine, Activity, Region
 from wsis_site import db_router
+from wsis_site.paging import Paginator
 
 from .factories import ActivityFactory, EntityFactory
 
@@ -251,3 +254,70 @@ def test_redis_url_selects_the_shared_cache():
     )
 
     assert result.stdout.strip() == "django.core.cache.backends.redis.RedisCache"
+
+
+class TestDeepPages:
+    """Pages are chosen by their ids first (wsis_site/paging.py): same rows, same order."""
+
+    @pytest.mark.parametrize(
+        "query",
+        [
+            {},
+            {"ordering": "title"},
+            {"ordering": "-published"},
+            {"ordering": "entity"},
+            {"q": "digital"},
+            {"region": "global", "ordering": "-year"},
+        ],
+    )
+    def test_a_page_holds_the_rows_of_a_plain_slice(self, query):
+        call_command("generate_synthetic", activities=90, entities=4, verbosity=0)
+        filterset = ActivityFilter(query)
+        assert filterset.is_valid()
+        expected = list(filterset.qs.values_list("pk", flat=True))
+        assert len(expected) > 8
+        paginator = Paginator(filterset.qs.with_card_data(), 8)
+
+        for number in paginator.page_range:
+            page = paginator.page(number)
+            rows = list(page)
+            assert [a.pk for a in rows] == expected[page.start_index() - 1 : page.end_index()]
+        assert rows[0].entity.acronym  # the queryset's select_related is kept
+
+    def test_a_deep_page_costs_the_queries_of_the_first(self, django_assert_num_queries):
+        call_command("generate_synthetic", activities=60, entities=3, verbosity=0)
+        paginator = Paginator(Activity.objects.published().with_card_data(), 5, count=60)
+
+        # The page with entity and cycle; its action lines; its regions.
+        for number in (1, 12):
+            with django_assert_num_queries(3):
+                assert len(list(paginator.page(number))) == 5
+
+
+class TestCachedCounts:
+    def test_facets_shared_between_pages_are_those_computed_afresh(self):
+        call_command("generate_synthetic", activities=200, entities=5, verbosity=0)
+        combinations = [
+            {},
+            {"region": "africa"},
+            {"action_line": "C5"},
+            {"region": "africa", "action_line": "C5"},
+            {"region": ["africa", "europe"], "year": ["2020", "2024"]},
+            {"year": "2024", "action_line": "C5"},
+        ]
+
+        def counts(query):
+            filterset = ActivityFilter(query)
+            assert filterset.is_valid()
+            return filterset.facet_counts()
+
+        # In this order, later pages take facets that earlier pages cached.
+        shared = [counts(query) for query in combinations]
+
+        for query, expected in zip(combinations, shared, strict=True):
+            cache.clear()
+            assert counts(query) == expected
+        # A facet does not depend on its own filter.
+        assert shared[1]["region"] == shared[0]["region"]
+        assert shared[3]["region"] == shared[2]["region"]
+        assert shared[3]["total"] == ActivityFilter(combinations[3]).qs.count()

@@ -1,6 +1,8 @@
 """What every endpoint of the API under /api/ shares: pagination, throttling,
 the documented error bodies and the JSON answer for unknown addresses."""
 
+from functools import partial
+
 from django.conf import settings
 from django.http import JsonResponse
 from django.utils.translation import gettext
@@ -16,11 +18,14 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .paging import Paginator
+
 
 class Pagination(pagination.PageNumberPagination):
     """``count``, ``next``, ``previous`` and ``results``; ``page_size`` is capped."""
 
     page_size_query_param = "page_size"
+    django_paginator_class = Paginator
     page_query_description = _("A page number within the results. A page past the end is a 404.")
 
     # Read at request time rather than import time, so that a change of
@@ -36,6 +41,14 @@ class Pagination(pagination.PageNumberPagination):
             "default": settings.API_PAGE_SIZE,
             "max": settings.API_MAX_PAGE_SIZE,
         }
+
+    def paginate_queryset(self, queryset, request, view=None):
+        # A view that knows how many results there are (from a cache) says so.
+        count = getattr(view, "result_count", None)
+        self.django_paginator_class = (
+            partial(Paginator, count=count()) if count is not None else Paginator
+        )
+        return super().paginate_queryset(queryset, request, view)
 
     def get_paginated_response_schema(self, schema):
         response = super().get_paginated_response_schema(schema)
