@@ -11,6 +11,7 @@ import json
 from django.db import connection
 
 CHUNK = 2000
+LINES_PER_WRITE = 500  # one write to the client per so many CSV lines, not one per line
 
 FIELDS = [
     "id",
@@ -74,60 +75,120 @@ def _records(queryset, build_url):
 
 
 def _records_from_arrays(queryset, build_url):
-    """The same records, reading the arrays of ids and the cached reference records.
+    """The same records in ONE streamed query, with no model instances.
 
-    Three queries per chunk of rows (the rows, their action lines, their
-    references) instead of eight; what the record holds is the same.
+    The row carries its arrays of ids (read against the cached reference
+    records), its action lines from the join table and its references as JSON,
+    so that a million rows cost one pass of a server-side cursor.
     """
+    from django.contrib.postgres.expressions import ArraySubquery
+    from django.db.models import OuterRef
+    from django.db.models.functions import JSONObject
+
     from entities.models import Entity
+    from reviews.models import ReviewCycle
 
     from .caching import records
-    from .models import SDG, Region, Theme, Trend
+    from .models import SDG, ActionLine, Activity, Reference, Region, Theme, Trend
 
     acronyms = {e.pk: e.acronym for e in records(Entity)}
-    keys = {
-        "regions": ({r.pk: r.key for r in records(Region)}, "region_ids"),
-        "themes": ({t.pk: t.key for t in records(Theme)}, "theme_ids"),
-        "trends": ({t.pk: t.key for t in records(Trend)}, "trend_ids"),
-        "sdgs": ({s.pk: s.number for s in records(SDG)}, "sdg_ids"),
-    }
+    # Action lines in their usual order (that of the cached records).
+    lines = {line.pk: (n, line.code) for n, line in enumerate(records(ActionLine))}
+    keys = (
+        {r.pk: r.key for r in records(Region)},
+        {t.pk: t.key for t in records(Theme)},
+        {t.pk: t.key for t in records(Trend)},
+        {s.pk: s.number for s in records(SDG)},
+    )
+    cycles = dict(ReviewCycle.objects.values_list("pk", "slug"))
+    # Every activity's address, from one reverse() rather than a million.
+    marker = 2**62
+    before, after = build_url(Activity(pk=marker).get_absolute_url()).split(str(marker))
+
     rows = (
-        queryset.select_related("entity", "cycle")
-        .prefetch_related("action_lines", "references")
+        queryset.annotate(
+            line_ids=ArraySubquery(
+                Activity.action_lines.through.objects.filter(activity_id=OuterRef("pk")).values(
+                    "actionline_id"
+                )
+            ),
+            reference_list=ArraySubquery(
+                Reference.objects.filter(activity_id=OuterRef("pk"))
+                .order_by(*Reference._meta.ordering)
+                .values(json=JSONObject(url="url", symbol="symbol", label="label"))
+            ),
+        )
+        .values_list(
+            "id",
+            "title",
+            "summary",
+            "description",
+            "entity_id",
+            "entity_ids",
+            "line_ids",
+            "region_ids",
+            "theme_ids",
+            "trend_ids",
+            "sdg_ids",
+            "year",
+            "activity_type",
+            "implementation",
+            "language",
+            "reference_list",
+            "status",
+            "cycle_id",
+            "published_at",
+        )
         .iterator(chunk_size=CHUNK)
     )
-    for activity in rows:
-        record = {
-            "id": activity.pk,
-            "title": activity.title,
-            "summary": activity.summary,
-            "description": activity.description,
-            "entity": activity.entity.acronym,
+    regions, themes, trends, sdgs = keys
+    for (
+        pk,
+        title,
+        summary,
+        description,
+        entity_id,
+        entity_ids,
+        line_ids,
+        region_ids,
+        theme_ids,
+        trend_ids,
+        sdg_ids,
+        year,
+        activity_type,
+        implementation,
+        language,
+        references,
+        status,
+        cycle_id,
+        published_at,
+    ) in rows:
+        yield {
+            "id": pk,
+            "title": title,
+            "summary": summary,
+            "description": description,
+            "entity": acronyms.get(entity_id),
             # The lead comes first in entity_ids, then the partners.
-            "partners": [acronyms[i] for i in activity.entity_ids[1:] if i in acronyms],
-            "action_lines": [line.code for line in activity.action_lines.all()],
+            "partners": [acronyms[i] for i in entity_ids[1:] if i in acronyms],
+            "action_lines": [code for _, code in sorted(lines[i] for i in line_ids)],
+            "themes": [themes[i] for i in theme_ids if i in themes],
+            "trends": [trends[i] for i in trend_ids if i in trends],
+            "regions": [regions[i] for i in region_ids if i in regions],
+            "sdgs": [sdgs[i] for i in sdg_ids if i in sdgs],
+            "year": year,
+            "activity_type": activity_type,
+            "implementation": implementation,
+            "language": language,
+            "references": [
+                {"url": r["url"] or None, "symbol": r["symbol"] or None, "label": r["label"]}
+                for r in references
+            ],
+            "status": status,
+            "cycle": cycles.get(cycle_id),
+            "published_at": published_at.isoformat() if published_at else None,
+            "url": f"{before}{pk}{after}",
         }
-        for name, (names, column) in keys.items():
-            record[name] = [names[i] for i in getattr(activity, column) if i in names]
-        record.update(
-            {
-                "year": activity.year,
-                "activity_type": activity.activity_type,
-                "implementation": activity.implementation,
-                "language": activity.language,
-                "references": [
-                    {"url": r.url or None, "symbol": r.symbol or None, "label": r.label}
-                    for r in activity.references.all()
-                ],
-                "status": activity.status,
-                "cycle": activity.cycle.slug if activity.cycle else None,
-                "published_at": activity.published_at.isoformat()
-                if activity.published_at
-                else None,
-                "url": build_url(activity.get_absolute_url()),
-            }
-        )
-        yield record
 
 
 # Cells starting with these characters are read as formulas by spreadsheets.
@@ -156,6 +217,7 @@ def csv_lines(queryset, build_url):
     first = next(records, None)
     yield "\ufeff"  # so that spreadsheet programs read the file as UTF-8
     yield writer.writerow(FIELDS)
+    lines = []
     for record in itertools.chain([first] if first else [], records):
         record["references"] = [r["url"] or r["symbol"] for r in record["references"]]
         row = []
@@ -164,7 +226,11 @@ def csv_lines(queryset, build_url):
             if isinstance(value, list):
                 value = "; ".join(str(v) for v in value)
             row.append(neutralise(value))
-        yield writer.writerow(row)
+        lines.append(writer.writerow(row))
+        if len(lines) == LINES_PER_WRITE:
+            yield "".join(lines)
+            lines = []
+    yield "".join(lines)
 
 
 def json_chunks(queryset, build_url, meta):

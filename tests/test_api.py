@@ -8,6 +8,7 @@ from django.urls import reverse
 from drf_spectacular.validation import validate_schema
 from rest_framework.authtoken.models import Token
 
+from activities import exports
 from activities.exports import activity_record
 from activities.filters import ActivityFilter
 from activities.models import Activity
@@ -164,6 +165,21 @@ def test_activity_agrees_with_the_json_export(client, full_activity):
     shared = set(record) - {"published_at"}
     assert {k: data[k] for k in shared} == {k: record[k] for k in shared}
     assert data["published_at"].replace("Z", "+00:00") == record["published_at"]
+
+
+def test_the_streamed_export_records_are_the_activity_records(full_activity):
+    # On PostgreSQL the export reads arrays, JSON and cached records instead of
+    # model instances; what it writes must not differ.
+    ActivityFactory(action_lines=["C7.e-health", "C1", "C7"], regions=[], cycle=None)
+    published = Activity.objects.published()
+
+    def build_url(path):
+        return f"http://testserver{path}"
+
+    streamed = list(exports._records(published, build_url))
+
+    assert streamed == [activity_record(a, build_url) for a in published.with_export_data()]
+    assert len(streamed) == 2
 
 
 def test_activity_has_no_personal_data(client, full_activity, staff):
