@@ -4,11 +4,14 @@ Rows are read in chunks (with their relations prefetched per chunk) and
 written as they are read, so memory stays flat whatever the size.
 """
 
+import contextlib
 import csv
-import itertools
+import io
 import json
+import queue
+import threading
 
-from django.db import connection
+from django.db import connection, connections, transaction
 
 CHUNK = 2000
 LINES_PER_WRITE = 500  # one write to the client per so many CSV lines, not one per line
@@ -74,16 +77,21 @@ def _records(queryset, build_url):
         yield activity_record(activity, build_url)
 
 
-def _records_from_arrays(queryset, build_url):
-    """The same records in ONE streamed query, with no model instances.
+def _records_from_arrays(queryset, build_url, cells=False):
+    """The same records in ONE streamed query, with no model instances; with
+    ``cells``, the CSV rows instead (what ``_cells`` makes of each record).
 
     The row carries its arrays of ids (read against the cached reference
     records), its action lines from the join table and its references as JSON,
-    so that a million rows cost one pass of a server-side cursor.
+    so that a million rows cost one pass of a server-side cursor. The cursor is
+    read raw (the ORM's per-value converters cost more than the rest of a row)
+    and inside a transaction: outside one, PostgreSQL would compute the whole
+    result before sending its first row (a cursor WITH HOLD).
     """
     from django.contrib.postgres.expressions import ArraySubquery
-    from django.db.models import OuterRef
-    from django.db.models.functions import JSONObject
+    from django.db.models import OuterRef, TextField
+    from django.db.models.functions import Cast, JSONObject
+    from psycopg.types.datetime import TimestamptzLoader
 
     from entities.models import Entity
     from reviews.models import ReviewCycle
@@ -92,56 +100,144 @@ def _records_from_arrays(queryset, build_url):
     from .models import SDG, ActionLine, Activity, Reference, Region, Theme, Trend
 
     acronyms = {e.pk: e.acronym for e in records(Entity)}
-    # Action lines in their usual order (that of the cached records).
-    lines = {line.pk: (n, line.code) for n, line in enumerate(records(ActionLine))}
-    keys = (
-        {r.pk: r.key for r in records(Region)},
-        {t.pk: t.key for t in records(Theme)},
-        {t.pk: t.key for t in records(Trend)},
-        {s.pk: s.number for s in records(SDG)},
-    )
+    order = {line.pk: n for n, line in enumerate(records(ActionLine))}
+    codes = {line.pk: line.code for line in records(ActionLine)}
+    convert = {
+        # The lead comes first in entity_ids, then the partners.
+        "partners": lambda ids: [acronyms[i] for i in ids[1:] if i in acronyms],
+        # Action lines in their usual order (that of the cached records).
+        "action_lines": lambda ids: [codes[i] for i in sorted(ids, key=order.get)],
+    }
+    for name, model in (("themes", Theme), ("trends", Trend), ("regions", Region), ("sdgs", SDG)):
+        keys = {r.pk: r.number if model is SDG else r.key for r in records(model)}
+        convert[name] = lambda ids, keys=keys: [keys[i] for i in ids if i in keys]
+    if cells:
+        lists = {name: _by_text(lambda ids, f=f: _cell(f(ids))) for name, f in convert.items()}
+    else:
+        lists = {name: _by_text(f) for name, f in convert.items()}
     cycles = dict(ReviewCycle.objects.values_list("pk", "slug"))
     # Every activity's address, from one reverse() rather than a million.
     marker = 2**62
     before, after = build_url(Activity(pk=marker).get_absolute_url()).split(str(marker))
 
-    rows = (
-        queryset.annotate(
-            line_ids=ArraySubquery(
+    def as_text(expression):
+        return Cast(expression, TextField())
+
+    selection = queryset.annotate(
+        entity_ids_text=as_text("entity_ids"),
+        line_ids_text=as_text(
+            ArraySubquery(
                 Activity.action_lines.through.objects.filter(activity_id=OuterRef("pk")).values(
                     "actionline_id"
                 )
-            ),
-            reference_list=ArraySubquery(
-                Reference.objects.filter(activity_id=OuterRef("pk"))
-                .order_by(*Reference._meta.ordering)
-                .values(json=JSONObject(url="url", symbol="symbol", label="label"))
-            ),
-        )
-        .values_list(
-            "id",
-            "title",
-            "summary",
-            "description",
-            "entity_id",
-            "entity_ids",
-            "line_ids",
-            "region_ids",
-            "theme_ids",
-            "trend_ids",
-            "sdg_ids",
-            "year",
-            "activity_type",
-            "implementation",
-            "language",
-            "reference_list",
-            "status",
-            "cycle_id",
-            "published_at",
-        )
-        .iterator(chunk_size=CHUNK)
+            )
+        ),
+        theme_ids_text=as_text("theme_ids"),
+        trend_ids_text=as_text("trend_ids"),
+        region_ids_text=as_text("region_ids"),
+        sdg_ids_text=as_text("sdg_ids"),
+        reference_list=ArraySubquery(
+            Reference.objects.filter(activity_id=OuterRef("pk"))
+            .order_by(*Reference._meta.ordering)
+            .values(json=JSONObject(url="url", symbol="symbol", label="label"))
+        ),
+    ).values_list(
+        "id",
+        "title",
+        "summary",
+        "description",
+        "entity_id",
+        "entity_ids_text",
+        "line_ids_text",
+        "theme_ids_text",
+        "trend_ids_text",
+        "region_ids_text",
+        "sdg_ids_text",
+        "year",
+        "activity_type",
+        "implementation",
+        "language",
+        "reference_list",
+        "status",
+        "cycle_id",
+        "published_at",
     )
-    regions, themes, trends, sdgs = keys
+    sql, params = selection.query.sql_with_params()
+    database = selection.db
+    with transaction.atomic(using=database), connections[database].chunked_cursor() as cursor:
+        # psycopg's own loader for timestamps (in C; the connection's time zone is
+        # UTC) rather than Django's, written in Python.
+        cursor.cursor.adapters.register_loader("timestamptz", TimestamptzLoader)
+        cursor.execute(sql, params)
+        build = _cells_from_rows if cells else _from_rows
+        for rows in _read_ahead(cursor):
+            yield from build(rows, acronyms, lists, cycles, before, after)
+
+
+def _read_ahead(cursor):
+    """The cursor's rows, chunk by chunk, the next chunk read by a thread while
+    this one is written: the database works while Python does.
+
+    At most two chunks wait in memory. If the reader stops early (a client
+    gone), the thread is told to stop and is waited for before the cursor
+    closes; an error in the thread is raised here.
+    """
+    chunks = queue.Queue(maxsize=2)
+    stop = threading.Event()
+
+    def read():
+        try:
+            while not stop.is_set():
+                rows = cursor.fetchmany(CHUNK)
+                chunks.put(rows)
+                if not rows:
+                    return
+        except BaseException as exc:  # handed over to the reader
+            chunks.put(exc)
+
+    thread = threading.Thread(target=read, name="export-read-ahead", daemon=True)
+    thread.start()
+    try:
+        while True:
+            rows = chunks.get()
+            if isinstance(rows, BaseException):
+                raise rows
+            if not rows:
+                return
+            yield rows
+    finally:
+        stop.set()
+        while thread.is_alive():
+            # Make room, should the thread be waiting to put a chunk.
+            with contextlib.suppress(queue.Empty):
+                chunks.get(timeout=0.1)
+        thread.join()
+
+
+def _by_text(convert):
+    """``convert`` for arrays of ids read as text (``{3,7}``), remembering each
+    answer: a million rows hold few distinct arrays, and text is quicker to
+    read than arrays."""
+    seen = {}
+
+    def get(text):
+        value = seen.get(text)
+        if value is None:
+            ids = [int(i) for i in text[1:-1].split(",")] if len(text) > 2 else []
+            value = seen[text] = convert(ids)
+        return value
+
+    return get
+
+
+def _from_rows(rows, acronyms, lists, cycles, before, after):
+    partners, lines = lists["partners"], lists["action_lines"]
+    themes, trends, regions, sdgs = (
+        lists["themes"],
+        lists["trends"],
+        lists["regions"],
+        lists["sdgs"],
+    )
     for (
         pk,
         title,
@@ -150,9 +246,9 @@ def _records_from_arrays(queryset, build_url):
         entity_id,
         entity_ids,
         line_ids,
-        region_ids,
         theme_ids,
         trend_ids,
+        region_ids,
         sdg_ids,
         year,
         activity_type,
@@ -169,26 +265,86 @@ def _records_from_arrays(queryset, build_url):
             "summary": summary,
             "description": description,
             "entity": acronyms.get(entity_id),
-            # The lead comes first in entity_ids, then the partners.
-            "partners": [acronyms[i] for i in entity_ids[1:] if i in acronyms],
-            "action_lines": [code for _, code in sorted(lines[i] for i in line_ids)],
-            "themes": [themes[i] for i in theme_ids if i in themes],
-            "trends": [trends[i] for i in trend_ids if i in trends],
-            "regions": [regions[i] for i in region_ids if i in regions],
-            "sdgs": [sdgs[i] for i in sdg_ids if i in sdgs],
+            # Shared lists: whoever changes one must copy it first.
+            "partners": partners(entity_ids),
+            "action_lines": lines(line_ids),
+            "themes": themes(theme_ids),
+            "trends": trends(trend_ids),
+            "regions": regions(region_ids),
+            "sdgs": sdgs(sdg_ids),
             "year": year,
             "activity_type": activity_type,
             "implementation": implementation,
             "language": language,
             "references": [
                 {"url": r["url"] or None, "symbol": r["symbol"] or None, "label": r["label"]}
-                for r in references
+                for r in map(json.loads, references)  # JSON text, read raw
             ],
             "status": status,
             "cycle": cycles.get(cycle_id),
             "published_at": published_at.isoformat() if published_at else None,
             "url": f"{before}{pk}{after}",
         }
+
+
+def _cells_from_rows(rows, acronyms, lists, cycles, before, after):
+    """CSV rows, as ``_cells`` would make them from ``_from_rows``' records."""
+    partners, lines = lists["partners"], lists["action_lines"]
+    themes, trends, regions, sdgs = (
+        lists["themes"],
+        lists["trends"],
+        lists["regions"],
+        lists["sdgs"],
+    )
+    risky = _FORMULA_CHARACTERS
+    for (
+        pk,
+        title,
+        summary,
+        description,
+        entity_id,
+        entity_ids,
+        line_ids,
+        theme_ids,
+        trend_ids,
+        region_ids,
+        sdg_ids,
+        year,
+        activity_type,
+        implementation,
+        language,
+        references,
+        status,
+        cycle_id,
+        published_at,
+    ) in rows:
+        row = [
+            pk,
+            title,
+            summary,
+            description,
+            acronyms.get(entity_id),
+            partners(entity_ids),
+            lines(line_ids),
+            themes(theme_ids),
+            trends(trend_ids),
+            regions(region_ids),
+            sdgs(sdg_ids),
+            year,
+            activity_type,
+            implementation,
+            language,
+            "; ".join([r["url"] or r["symbol"] for r in map(json.loads, references)]),
+            status,
+            cycles.get(cycle_id),
+            published_at.isoformat() if published_at else None,
+            f"{before}{pk}{after}",
+        ]
+        # neutralise(), inlined: this runs for every cell of a million rows.
+        yield [
+            "'" + value if value.__class__ is str and value and value[0] in risky else value
+            for value in row
+        ]
 
 
 # Cells starting with these characters are read as formulas by spreadsheets.
@@ -203,34 +359,60 @@ def neutralise(value):
     return text
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 def csv_lines(queryset, build_url):
-    """The CSV file, line by line. The first rows are read before anything is
-    yielded, so that a database error surfaces while the view can still answer
-    with an error instead of a truncated file."""
-    writer = csv.writer(_Echo())
-    records = _records(queryset, build_url)
-    first = next(records, None)
-    yield "\ufeff"  # so that spreadsheet programs read the file as UTF-8
-    yield writer.writerow(FIELDS)
-    lines = []
-    for record in itertools.chain([first] if first else [], records):
-        record["references"] = [r["url"] or r["symbol"] for r in record["references"]]
-        row = []
-        for name in FIELDS:
-            value = record[name]
-            if isinstance(value, list):
-                value = "; ".join(str(v) for v in value)
-            row.append(neutralise(value))
-        lines.append(writer.writerow(row))
-        if len(lines) == LINES_PER_WRITE:
-            yield "".join(lines)
-            lines = []
-    yield "".join(lines)
+    """The CSV file, in pieces of many lines. The first rows are read before
+    anything is yielded, so that a database error surfaces while the view can
+    still answer with an error instead of a truncated file."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    if connection.vendor == "postgresql":
+        rows = _records_from_arrays(queryset, build_url, cells=True)
+    else:
+        rows = map(_cells, _records(queryset, build_url))
+    first = next(rows, None)
+    writer.writerow(FIELDS)
+    # "\ufeff" so that spreadsheet programs read the file as UTF-8.
+    yield "\ufeff" + _take(buffer)
+    batch = [first] if first else []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == LINES_PER_WRITE:
+            writer.writerows(batch)
+            batch = []
+            yield _take(buffer)
+    writer.writerows(batch)
+    yield _take(buffer)
+
+
+def _cells(record):
+    """A record as a CSV row: lists joined with "; ", references by address or
+    symbol, every cell safe to open in a spreadsheet."""
+    row = []
+    for name in FIELDS:
+        value = record[name]
+        if name == "references":
+            value = [r["url"] or r["symbol"] for r in value]
+        row.append(_cell(value))
+    return row
+
+
+def _cell(value):
+    if isinstance(value, list):
+        value = "; ".join(map(str, value))
+    elif value is None or isinstance(value, int):
+        return value  # written as is: empty, or digits
+    return neutralise(value)
+
+
+_FORMULA_CHARACTERS = frozenset(_FORMULA_START)
+
+
+def _take(buffer):
+    """What the buffer holds, emptying it."""
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text
 
 
 def json_chunks(queryset, build_url, meta):

@@ -1,5 +1,3 @@
-import itertools
-
 from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.http import JsonResponse, StreamingHttpResponse
@@ -162,9 +160,14 @@ def export_csv(request):
         return JsonResponse({"errors": filterset.errors_by_parameter()}, status=400)
     lines = exports.csv_lines(filterset.qs, request.build_absolute_uri)
     first = next(lines)  # reads the first rows now, while an error can still be answered
-    response = StreamingHttpResponse(
-        itertools.chain([first], lines), content_type="text/csv; charset=utf-8"
-    )
+
+    def content():
+        # A generator, so that closing the response (a client gone) closes the
+        # export's cursor and transaction at once.
+        yield first
+        yield from lines
+
+    response = StreamingHttpResponse(content(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="wsis-activities.csv"'
     return response
 

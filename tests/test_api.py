@@ -1,3 +1,5 @@
+import csv
+import io
 import re
 
 import pytest
@@ -170,16 +172,25 @@ def test_activity_agrees_with_the_json_export(client, full_activity):
 def test_the_streamed_export_records_are_the_activity_records(full_activity):
     # On PostgreSQL the export reads arrays, JSON and cached records instead of
     # model instances; what it writes must not differ.
-    ActivityFactory(action_lines=["C7.e-health", "C1", "C7"], regions=[], cycle=None)
+    ActivityFactory(
+        title="=SUM(A1)", action_lines=["C7.e-health", "C1", "C7"], regions=[], cycle=None
+    )
     published = Activity.objects.published()
 
     def build_url(path):
         return f"http://testserver{path}"
 
-    streamed = list(exports._records(published, build_url))
+    expected = [activity_record(a, build_url) for a in published.with_export_data()]
+    assert list(exports._records(published, build_url)) == expected
+    assert len(expected) == 2
 
-    assert streamed == [activity_record(a, build_url) for a in published.with_export_data()]
-    assert len(streamed) == 2
+    # The CSV, which PostgreSQL writes straight from the rows.
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(exports.FIELDS)
+    writer.writerows(exports._cells(record) for record in expected)
+    assert "".join(exports.csv_lines(published, build_url)) == "\ufeff" + buffer.getvalue()
+    assert "'=SUM(A1)" in buffer.getvalue()
 
 
 def test_activity_has_no_personal_data(client, full_activity, staff):
