@@ -11,6 +11,7 @@ from . import stats
 from .caching import records
 from .filters import ActivityFilter
 from .models import ActionLine, Region, Theme
+from .views import cached_for_the_public
 
 
 def _filterset(request):
@@ -52,6 +53,7 @@ def _render_page(request, template, build):
 
 
 @require_GET
+@cached_for_the_public
 def stats_page(request):
     return _render_page(
         request,
@@ -64,6 +66,7 @@ def stats_page(request):
 
 
 @require_GET
+@cached_for_the_public
 def trend_page(request):
     return _render_page(
         request,

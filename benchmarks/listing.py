@@ -59,6 +59,15 @@ URLS = [
     "/api/activities/?page=5000",
     "/api/activities/?ordering=title&action_line=C1",
 ]
+# The statistics pages, measured the same way and reported apart from the mix.
+STATS_URLS = [
+    "/stats/",
+    "/stats/?region=africa",
+    "/stats/?action_line=C5&year=2024",
+    "/stats/matrix.csv",
+    "/stats/trend/?action_line=C5",
+    "/stats/trend/?entity=ITU",
+]
 BASELINE = "/health/"
 
 
@@ -177,14 +186,14 @@ def clear_cache():
     manage("shell", "-c", "from django.core.cache import cache; cache.clear()", capture=True)
 
 
-def latency(rounds):
-    first, warm = {}, {u: [] for u in URLS}
-    for url in URLS:  # nothing cached yet: the first request of each URL
+def latency(rounds, urls=URLS):
+    first, warm = {}, {u: [] for u in urls}
+    for url in urls:  # nothing cached yet: the first request of each URL
         seconds, status, _ = get(url)
         assert status == 200, (url, status)
         first[url] = seconds
     for _ in range(rounds):
-        for url in URLS:
+        for url in urls:
             warm[url].append(get(url)[0])
     base = [get(BASELINE)[0] for _ in range(rounds * 5)]
     return first, warm, base
@@ -197,7 +206,7 @@ def queries_per_url():
         "from django.db import connection\n"
         "from django.test import Client\n"
         "from django.test.utils import CaptureQueriesContext\n"
-        f"urls = {URLS!r}\n"
+        f"urls = {URLS + STATS_URLS!r}\n"
         "cache.clear()\n"
         "client = Client()\n"
         "out = {}\n"
@@ -308,7 +317,17 @@ def main():
                 f"Mix, {label}: median {median * 1000:.1f} ms ({median / base_median:.0f}x), "
                 f"p95 {p95 * 1000:.1f} ms ({p95 / base_median:.0f}x)"
             )
-        print(f"Most SQL queries on one page: {max(max(c) for c in counts.values())}")
+        print(f"Most SQL queries on one page: {max(max(counts[u]) for u in URLS)}")
+
+        clear_cache()
+        first, warm, _ = latency(args.rounds, STATS_URLS)
+        print(f"\nStatistics pages (ms), each from nothing cached, then {args.rounds} times")
+        print(f"{'URL':<72} {'first':>7} {'median':>7} {'p95':>7}  queries (cold, warm)")
+        for url in STATS_URLS:
+            print(
+                f"{url:<72} {first[url] * 1000:7.1f} {statistics.median(warm[url]) * 1000:7.1f} "
+                f"{percentile(warm[url], 95) * 1000:7.1f}  {counts[url][0]}, {counts[url][1]}"
+            )
 
         listing = throughput(URLS, 8, args.seconds)
         minimal = throughput([BASELINE], 8, args.seconds)
