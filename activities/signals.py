@@ -7,15 +7,21 @@ Bulk writes that bypass signals (``QuerySet.update``, ``bulk_create``) call
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from .caching import invalidate
+from .caching import invalidate, warm_soon
 from .models import Activity, Reference
 
 
 def _after_commit(**kwargs):
     # Now, for this transaction's own reads; and again after commit, in case
-    # another process cached the old numbers meanwhile.
+    # another process cached the old numbers meanwhile; then the public's
+    # first pages are computed again in the background.
     invalidate()
-    transaction.on_commit(invalidate)
+    transaction.on_commit(_committed)
+
+
+def _committed():
+    invalidate()
+    warm_soon()
 
 
 for model in (Activity, Reference):

@@ -33,6 +33,8 @@ def _english():
 def _plain_http(settings):
     # Tests speak plain HTTP to the test client; production redirects to HTTPS.
     settings.SECURE_SSL_REDIRECT = False
+    # No background threads reading the database behind a test's transaction.
+    settings.WARM_CACHE_AFTER_CHANGES = False
     # Strong password hashing is slow by design; tests need no such protection.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {

@@ -5,6 +5,8 @@ import json
 import os
 import subprocess
 import sys
+import threading
+import time
 import tracemalloc
 
 import pytest
@@ -14,7 +16,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import RequestFactory
 
-from activities import exports
+from activities import caching, exports
 from activities.filters import ActivityFilter
 from activities.importer import import_dataset
 from activities.models import ActionLine, Activity, Region
@@ -323,3 +325,62 @@ class TestCachedCounts:
         assert shared[1]["region"] == shared[0]["region"]
         assert shared[3]["region"] == shared[2]["region"]
         assert shared[3]["total"] == ActivityFilter(combinations[3]).qs.count()
+
+
+class TestWarming:
+    def test_warming_computes_the_unfiltered_counts(self, client, django_assert_num_queries):
+        call_command("generate_synthetic", activities=30, entities=3, verbosity=0)
+        caching.warm()
+
+        # Only the reference records for the sidebar (6) and the page with its
+        # action lines and regions (3): no counting.
+        with django_assert_num_queries(6 + 3):
+            response = client.get("/activities/")
+        assert response.context["page"].paginator.count == 30
+
+    def test_a_committed_change_schedules_warming(
+        self, monkeypatch, django_capture_on_commit_callbacks
+    ):
+        scheduled = []
+        monkeypatch.setattr("activities.signals.warm_soon", lambda: scheduled.append(1))
+
+        with django_capture_on_commit_callbacks(execute=True):
+            ActivityFactory()
+
+        assert scheduled
+
+    def test_warming_waits_for_changes_to_stop_and_catches_up(self, settings, monkeypatch):
+        settings.WARM_CACHE_AFTER_CHANGES = True
+        monkeypatch.setattr(caching, "WARM_DELAY", 0.05)
+        runs, release = [], threading.Event()
+
+        def fake_warm():
+            runs.append(time.monotonic())
+            if len(runs) == 1:
+                caching.warm_soon()  # a change while warming: warm again after it
+                release.wait(5)
+
+        monkeypatch.setattr(caching, "warm", fake_warm)
+        monkeypatch.setattr(caching, "connections", type("C", (), {"close_all": lambda: None}))
+
+        for _ in range(5):  # a burst of changes: one warming
+            caching.warm_soon()
+        for _ in range(100):
+            if runs:
+                break
+            time.sleep(0.02)
+        release.set()
+        thread = caching._warming["thread"]
+        if thread is not None:
+            thread.join(5)
+
+        assert len(runs) == 2
+        assert caching._warming["thread"] is None
+
+    def test_warming_is_off_unless_configured(self, settings, monkeypatch):
+        settings.WARM_CACHE_AFTER_CHANGES = False
+        monkeypatch.setattr(caching, "warm", lambda: pytest.fail("warmed"))
+
+        caching.warm_soon()
+
+        assert caching._warming["thread"] is None

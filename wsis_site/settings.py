@@ -298,6 +298,9 @@ AXES_VERBOSE = False
 
 # How many activities a listing page shows.
 ACTIVITIES_PER_PAGE = 20
+# After a change to activities, compute the public's first pages again in a
+# background thread (activities/caching.py); the tests turn it off.
+WARM_CACHE_AFTER_CHANGES = env_bool("WARM_CACHE_AFTER_CHANGES", True)
 
 # The read API under /api/ (see wsis_site/api.py). Anonymous callers are
 # throttled per client address, logged-in ones per user; the counts live in
