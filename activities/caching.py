@@ -15,7 +15,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connections
+from django.db import connections, transaction
 
 GENERATION_KEY = "activities:generation"
 TIMEOUT = 60 * 60 * 24
@@ -38,6 +38,19 @@ def invalidate():
         cache.incr(GENERATION_KEY)
     except ValueError:
         cache.set(GENERATION_KEY, 2, timeout=None)
+
+
+def published_work_changed():
+    """What the public sees may have changed: forget the cached counts now (for
+    this transaction's own reads) and again after commit (in case another
+    process cached the old numbers meanwhile); then warm the cache again."""
+    invalidate()
+    transaction.on_commit(_committed)
+
+
+def _committed():
+    invalidate()
+    warm_soon()
 
 
 def _full_key(key):

@@ -20,10 +20,9 @@ def default_questions():
 
 def invalidate_public_counts():
     """Published work changed in bulk: forget cached counts, now and after commit."""
-    from activities.caching import invalidate
+    from activities.caching import published_work_changed
 
-    invalidate()
-    transaction.on_commit(invalidate)
+    published_work_changed()
 
 
 class TransitionNotAllowed(Exception):

@@ -20,6 +20,42 @@ def _fresh_cache():
 
 
 @pytest.fixture(autouse=True)
+def _streamed_responses_closed(monkeypatch):
+    """Close the streamed responses a test leaves unread when it ends, as a WSGI
+    server closes every response. Left to the garbage collector, an export's
+    database cursor would be closed whenever a collection happens to run,
+    possibly inside another query of the same connection, which it would then
+    wait for forever."""
+    from django.test.client import Client
+
+    request, opened = Client.request, []
+
+    def tracked(self, **kwargs):
+        response = request(self, **kwargs)
+        if getattr(response, "streaming", False):
+            opened.append(response)  # kept, so not collected before the end
+        return response
+
+    monkeypatch.setattr(Client, "request", tracked)
+    yield
+    for response in opened:
+        close_streamed(response)
+
+
+def close_streamed(response):
+    """Close a streamed response as Django's test client does once it is read:
+    without closing the test's database connection on the way."""
+    from django.core.signals import request_finished
+    from django.db import close_old_connections
+
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
+
+
+@pytest.fixture(autouse=True)
 def _english():
     # A request in another language leaves it active in the thread.
     from django.utils import translation

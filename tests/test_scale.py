@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.test import RequestFactory
+from django.utils import timezone
 
 from activities import caching, exports
 from activities.filters import ActivityFilter
@@ -23,7 +24,7 @@ from activities.models import ActionLine, Activity, Region
 from wsis_site import db_router
 from wsis_site.paging import Paginator
 
-from .factories import ActivityFactory, EntityFactory
+from .factories import ActivityFactory, EntityFactory, ReferenceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -384,3 +385,62 @@ class TestWarming:
         caching.warm_soon()
 
         assert caching._warming["thread"] is None
+
+
+class TestWhatMovesTheCacheOn:
+    """Only writes that can change what the public sees forget its cached pages."""
+
+    def moved(self, write):
+        before = caching.generation()
+        write()
+        return caching.generation() != before
+
+    def test_contributors_drafts_leave_the_public_caches_alone(self):
+        africa = Region.objects.get(key="africa")
+        entity = EntityFactory()  # a new entity is a new filter value: that moves it on
+        assert not self.moved(lambda: ActivityFactory(entity=entity, status=Activity.Status.DRAFT))
+        draft = Activity.objects.get(status=Activity.Status.DRAFT)
+
+        draft.title = "Renamed"
+        assert not self.moved(draft.save)
+        assert not self.moved(lambda: draft.regions.set([africa]))
+        assert not self.moved(lambda: ReferenceFactory(activity=draft))
+        assert not self.moved(draft.references.get().delete)
+        assert not self.moved(draft.delete)
+
+    def test_publishing_editing_withdrawing_and_deleting_published_work_do(self):
+        africa = Region.objects.get(key="africa")
+        draft = ActivityFactory(status=Activity.Status.DRAFT)
+
+        draft.status, draft.published_at = Activity.Status.PUBLISHED, timezone.now()
+        assert self.moved(draft.save)
+        published = Activity.objects.get(pk=draft.pk)
+        published.title = "Renamed"
+        assert self.moved(published.save)
+        assert self.moved(lambda: published.regions.set([africa]))
+        assert self.moved(lambda: ReferenceFactory(activity=published))
+        withdrawn = Activity.objects.get(pk=draft.pk)
+        withdrawn.status, withdrawn.published_at = Activity.Status.DRAFT, None
+        assert self.moved(withdrawn.save)
+
+        # From the other side of a relation, or when the stored status is not known.
+        assert self.moved(lambda: africa.activities.add(withdrawn))
+        unknown = Activity.objects.only("id", "title").get(pk=draft.pk)
+        unknown.title = "Again"
+        assert self.moved(unknown.save)
+        again = ActivityFactory()
+        assert self.moved(again.delete)
+
+    def test_a_withdrawn_activity_leaves_the_public_counts(self, client):
+        activity = ActivityFactory(regions=["africa"])
+        assert client.get("/activities/", {"region": "africa"}).context["page"].paginator.count == 1
+        assert client.get("/api/activities/").json()["count"] == 1
+        assert client.get("/stats/", {"region": "africa"}).context["total"] == 1
+
+        activity = Activity.objects.get(pk=activity.pk)
+        activity.status, activity.published_at = Activity.Status.DRAFT, None
+        activity.save()
+
+        assert client.get("/activities/", {"region": "africa"}).context["page"].paginator.count == 0
+        assert client.get("/api/activities/").json()["count"] == 0
+        assert client.get("/stats/", {"region": "africa"}).context["total"] == 0
