@@ -343,11 +343,15 @@ class TestWarming:
         self, monkeypatch, django_capture_on_commit_callbacks
     ):
         scheduled = []
-        monkeypatch.setattr("activities.signals.warm_soon", lambda: scheduled.append(1))
+        monkeypatch.setattr(caching, "warm_soon", lambda: scheduled.append(1))
+
+        entity = EntityFactory()
+        with django_capture_on_commit_callbacks(execute=True):
+            ActivityFactory(entity=entity, status=Activity.Status.DRAFT)
+        assert not scheduled  # a draft: nothing public changed
 
         with django_capture_on_commit_callbacks(execute=True):
-            ActivityFactory()
-
+            ActivityFactory(entity=entity)
         assert scheduled
 
     def test_warming_waits_for_changes_to_stop_and_catches_up(self, settings, monkeypatch):
