@@ -205,12 +205,13 @@ class ActivityViewSet(viewsets.ModelViewSet):
         """Anonymous callers' lists come from the cache while nothing changed.
 
         As for the listing page (activities/views.py), the key holds the
-        language and the full address, and any change to an activity moves
+        language and the full address, and any change to published work moves
         the cache on; throttling and validation have run before this.
         """
         if request.user.is_authenticated:
             return super().list(request, *args, **kwargs)
-        key = f"api:{request.LANGUAGE_CODE}:{request.get_full_path()}"
+        # The whole address: the answer's links carry its scheme and host.
+        key = f"api:{request.LANGUAGE_CODE}:{request.build_absolute_uri()}"
         data = cached_value(key)
         if data is None:
             response = super().list(request, *args, **kwargs)

@@ -396,17 +396,6 @@ class Activity(models.Model):
             ),
         ]
 
-    # The status as last read from or written to the database (None: unknown),
-    # so that saving a draft is known not to touch the public's caches
-    # (activities/signals.py).
-    stored_status = None
-
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        instance.stored_status = instance.__dict__.get("status")
-        return instance
-
     def __str__(self):
         return self.title
 
@@ -418,6 +407,17 @@ class Activity(models.Model):
 
     def get_absolute_url(self):
         return reverse("activities:activity-detail", args=[self.pk])
+
+    # The status as last read from or written to the database (None: unknown),
+    # so that saving a draft is known not to touch the public's caches
+    # (activities/signals.py).
+    stored_status = None
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance.stored_status = instance.__dict__.get("status")
+        return instance
 
     @property
     def is_published(self):
