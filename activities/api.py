@@ -1,8 +1,7 @@
 """The read API of activities and the taxonomy (``/api/activities/``, ``/api/action-lines/``…)."""
 
-import json
-
 from django.conf import settings
+from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.extensions import OpenApiFilterExtension
@@ -10,8 +9,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.renderers import JSONRenderer
-from rest_framework.response import Response
 
 from entities.models import Entity
 from reviews.models import Submission
@@ -202,23 +199,24 @@ class ActivityViewSet(viewsets.ModelViewSet):
         return self.filterset.count()
 
     def list(self, request, *args, **kwargs):
-        """Anonymous callers' lists come from the cache while nothing changed.
+        """Anonymous callers' JSON lists come from the cache while nothing changed.
 
         As for the listing page (activities/views.py), the key holds the
-        language and the full address, and any change to published work moves
-        the cache on; throttling and validation have run before this.
+        language and the full address (the answer's links carry its scheme and
+        host), and any change to published work moves the cache on; throttling
+        and validation have run before this. What is kept is the rendered JSON.
         """
-        if request.user.is_authenticated:
+        renderer = request.accepted_renderer
+        if request.user.is_authenticated or renderer.format != "json":
             return super().list(request, *args, **kwargs)
-        # The whole address: the answer's links carry its scheme and host.
-        key = f"api:{request.LANGUAGE_CODE}:{request.build_absolute_uri()}"
-        data = cached_value(key)
-        if data is None:
-            response = super().list(request, *args, **kwargs)
-            # Plain JSON values: what the renderer would write, without lazy objects.
-            data = json.loads(JSONRenderer().render(response.data))
-            store_value(key, data)
-        return Response(data)
+        media_type = request.accepted_media_type
+        key = f"api:{request.LANGUAGE_CODE}:{media_type}:{request.build_absolute_uri()}"
+        content = cached_value(key)
+        if content is None:
+            data = super().list(request, *args, **kwargs).data
+            content = renderer.render(data, media_type, self.get_renderer_context())
+            store_value(key, content)
+        return HttpResponse(content, content_type=media_type)
 
     def get_serializer(self, *args, **kwargs):
         serializer = super().get_serializer(*args, **kwargs)
