@@ -321,16 +321,6 @@ def main():
             )
         print(f"Most SQL queries on one page: {max(max(counts[u]) for u in URLS)}")
 
-        clear_cache()
-        first, warm, _ = latency(args.rounds, STATS_URLS)
-        print(f"\nStatistics pages (ms), each from nothing cached, then {args.rounds} times")
-        print(f"{'URL':<72} {'first':>7} {'median':>7} {'p95':>7}  queries (cold, warm)")
-        for url in STATS_URLS:
-            print(
-                f"{url:<72} {first[url] * 1000:7.1f} {statistics.median(warm[url]) * 1000:7.1f} "
-                f"{percentile(warm[url], 95) * 1000:7.1f}  {counts[url][0]}, {counts[url][1]}"
-            )
-
         minimal = throughput([BASELINE], 8, args.seconds)
         print(f"\nThroughput, 8 clients (req/s; ratio to /health/): /health/ {minimal:.0f}")
         pages = [u for u in URLS if not u.startswith("/api/")]
@@ -348,6 +338,17 @@ def main():
             f"{rows / seconds:,.0f} rows/s; serving worker RSS {before / 2**20:.0f} MB before, "
             f"peak {peak / 2**20:.0f} MB"
         )
+
+        # Last, as it starts from an empty cache.
+        clear_cache()
+        first, warm, _ = latency(args.rounds, STATS_URLS)
+        print(f"\nStatistics pages (ms), each from nothing cached, then {args.rounds} times")
+        print(f"{'URL':<72} {'first':>7} {'median':>7} {'p95':>7}  queries (cold, warm)")
+        for url in STATS_URLS:
+            print(
+                f"{url:<72} {first[url] * 1000:7.1f} {statistics.median(warm[url]) * 1000:7.1f} "
+                f"{percentile(warm[url], 95) * 1000:7.1f}  {counts[url][0]}, {counts[url][1]}"
+            )
     finally:
         master.terminate()
         master.wait(timeout=30)
