@@ -7,6 +7,7 @@ written as they are read, so memory stays flat whatever the size.
 import contextlib
 import csv
 import io
+import itertools
 import json
 import queue
 import threading
@@ -70,11 +71,128 @@ def activity_record(activity, build_url):
 
 
 def _records(queryset, build_url):
+    """``activity_record`` of each activity, without model instances."""
     if connection.vendor == "postgresql":
-        yield from _records_from_arrays(queryset, build_url)
-        return
-    for activity in queryset.with_export_data().iterator(chunk_size=CHUNK):
-        yield activity_record(activity, build_url)
+        return _records_from_arrays(queryset, build_url)
+    return _records_joined(queryset, build_url)
+
+
+def _lookups(build_url):
+    """What turns ids into a record's public keys, from the cached reference
+    records: for each list, a function from ids to keys in the records' usual
+    order (as the relations list them); the entities' acronyms; the cycles'
+    slugs; and every activity's address, from one reverse() rather than a
+    million."""
+    from entities.models import Entity
+    from reviews.models import ReviewCycle
+
+    from .caching import records
+    from .models import SDG, ActionLine, Activity, Region, Theme, Trend
+
+    def ordered(model, key):
+        rows = records(model)
+        rank = {row.pk: n for n, row in enumerate(rows)}
+        value = {row.pk: getattr(row, key) for row in rows}
+        return lambda ids: [value[i] for i in sorted((i for i in ids if i in rank), key=rank.get)]
+
+    convert = {
+        "partners": ordered(Entity, "acronym"),
+        "action_lines": ordered(ActionLine, "code"),
+        "themes": ordered(Theme, "key"),
+        "trends": ordered(Trend, "key"),
+        "regions": ordered(Region, "key"),
+        "sdgs": ordered(SDG, "number"),
+    }
+    acronyms = {e.pk: e.acronym for e in records(Entity)}
+    cycles = dict(ReviewCycle.objects.values_list("pk", "slug"))
+    marker = 2**62
+    url = build_url(Activity(pk=marker).get_absolute_url()).split(str(marker))
+    return convert, acronyms, cycles, url
+
+
+def _records_joined(queryset, build_url):
+    """Any database: the rows as values, their relations read per chunk of rows
+    from the join tables (seven queries a chunk), no model instances."""
+    from .models import Activity, Reference
+
+    convert, acronyms, cycles, (before, after) = _lookups(build_url)
+    relations = {
+        "partners": (Activity.partners.through, "entity_id"),
+        "action_lines": (Activity.action_lines.through, "actionline_id"),
+        "themes": (Activity.themes.through, "theme_id"),
+        "trends": (Activity.trends.through, "trend_id"),
+        "regions": (Activity.regions.through, "region_id"),
+        "sdgs": (Activity.sdgs.through, "sdg_id"),
+    }
+    rows = queryset.values_list(
+        "id",
+        "title",
+        "summary",
+        "description",
+        "entity_id",
+        "year",
+        "activity_type",
+        "implementation",
+        "language",
+        "status",
+        "cycle_id",
+        "published_at",
+    ).iterator(chunk_size=CHUNK)
+    while chunk := list(itertools.islice(rows, CHUNK)):
+        ids = [row[0] for row in chunk]
+        related = {}
+        for name, (through, column) in relations.items():
+            related[name] = lists = {}
+            for activity_id, value in through.objects.filter(activity_id__in=ids).values_list(
+                "activity_id", column
+            ):
+                lists.setdefault(activity_id, []).append(value)
+        references = {}
+        for activity_id, url, symbol, label in (
+            Reference.objects.filter(activity_id__in=ids)
+            .order_by("activity_id", *Reference._meta.ordering)
+            .values_list("activity_id", "url", "symbol", "label")
+        ):
+            references.setdefault(activity_id, []).append(
+                {"url": url or None, "symbol": symbol or None, "label": label}
+            )
+        for (
+            pk,
+            title,
+            summary,
+            description,
+            entity_id,
+            year,
+            activity_type,
+            implementation,
+            language,
+            status,
+            cycle_id,
+            published_at,
+        ) in chunk:
+            record = {
+                "id": pk,
+                "title": title,
+                "summary": summary,
+                "description": description,
+                "entity": acronyms.get(entity_id),
+            }
+            for name, keys in convert.items():
+                record[name] = keys(related[name].get(pk, ()))
+            record.update(
+                {
+                    "year": year,
+                    "activity_type": activity_type,
+                    "implementation": implementation,
+                    "language": language,
+                    "references": references.get(pk, []),
+                    "status": status,
+                    "cycle": cycles.get(cycle_id),
+                    "published_at": published_at.isoformat() if published_at else None,
+                    "url": f"{before}{pk}{after}",
+                }
+            )
+            yield record
 
 
 def _records_from_arrays(queryset, build_url, cells=False):
@@ -93,32 +211,16 @@ def _records_from_arrays(queryset, build_url, cells=False):
     from django.db.models.functions import Cast, JSONObject
     from psycopg.types.datetime import TimestamptzLoader
 
-    from entities.models import Entity
-    from reviews.models import ReviewCycle
+    from .models import Activity, Reference
 
-    from .caching import records
-    from .models import SDG, ActionLine, Activity, Reference, Region, Theme, Trend
-
-    acronyms = {e.pk: e.acronym for e in records(Entity)}
-    order = {line.pk: n for n, line in enumerate(records(ActionLine))}
-    codes = {line.pk: line.code for line in records(ActionLine)}
-    convert = {
-        # The lead comes first in entity_ids, then the partners.
-        "partners": lambda ids: [acronyms[i] for i in ids[1:] if i in acronyms],
-        # Action lines in their usual order (that of the cached records).
-        "action_lines": lambda ids: [codes[i] for i in sorted(ids, key=order.get)],
-    }
-    for name, model in (("themes", Theme), ("trends", Trend), ("regions", Region), ("sdgs", SDG)):
-        keys = {r.pk: r.number if model is SDG else r.key for r in records(model)}
-        convert[name] = lambda ids, keys=keys: [keys[i] for i in ids if i in keys]
+    convert, acronyms, cycles, (before, after) = _lookups(build_url)
+    # The lead comes first in entity_ids, then the partners.
+    partners = convert["partners"]
+    convert["partners"] = lambda ids: partners(ids[1:])
     if cells:
         lists = {name: _by_text(lambda ids, f=f: _cell(f(ids))) for name, f in convert.items()}
     else:
         lists = {name: _by_text(f) for name, f in convert.items()}
-    cycles = dict(ReviewCycle.objects.values_list("pk", "slug"))
-    # Every activity's address, from one reverse() rather than a million.
-    marker = 2**62
-    before, after = build_url(Activity(pk=marker).get_absolute_url()).split(str(marker))
 
     def as_text(expression):
         return Cast(expression, TextField())

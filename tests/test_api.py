@@ -173,8 +173,15 @@ def test_the_streamed_export_records_are_the_activity_records(full_activity):
     # On PostgreSQL the export reads arrays, JSON and cached records instead of
     # model instances; what it writes must not differ.
     ActivityFactory(
-        title="=SUM(A1)", action_lines=["C7.e-health", "C1", "C7"], regions=[], cycle=None
+        title="=SUM(A1)",
+        action_lines=["C7.e-health", "C1", "C7"],
+        regions=["global", "africa", "europe"],
+        sdgs=[17, 3],
+        # Listed by acronym, whatever the order of their ids.
+        partners=[EntityFactory(acronym="ZZZ"), EntityFactory(acronym="AAA")],
+        cycle=None,
     )
+    ActivityFactory(regions=[], partners=[], action_lines=["C3"], cycle=None)
     published = Activity.objects.published()
 
     def build_url(path):
@@ -182,7 +189,8 @@ def test_the_streamed_export_records_are_the_activity_records(full_activity):
 
     expected = [activity_record(a, build_url) for a in published.with_export_data()]
     assert list(exports._records(published, build_url)) == expected
-    assert len(expected) == 2
+    assert len(expected) == 3
+    assert any(record["partners"] == ["AAA", "ZZZ"] for record in expected)
 
     # The CSV, which PostgreSQL writes straight from the rows.
     buffer = io.StringIO()
