@@ -8,6 +8,11 @@ from activities.importer import import_dataset
 
 DATASET_PATH = settings.BASE_DIR / "data" / "wsis-report-2024.json"
 
+# No background thread warming the cache behind the tests' backs (it would read the
+# test database from another connection, even after a test): off for the whole
+# session, so that also what runs after a test's own settings are restored sees it.
+settings.WARM_CACHE_AFTER_CHANGES = False
+
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
@@ -69,8 +74,6 @@ def _english():
 def _plain_http(settings):
     # Tests speak plain HTTP to the test client; production redirects to HTTPS.
     settings.SECURE_SSL_REDIRECT = False
-    # No background threads reading the database behind a test's transaction.
-    settings.WARM_CACHE_AFTER_CHANGES = False
     # Strong password hashing is slow by design; tests need no such protection.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {
