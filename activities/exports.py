@@ -271,9 +271,8 @@ def _records_from_arrays(queryset, build_url, cells=False):
         # UTC) rather than Django's, written in Python.
         cursor.cursor.adapters.register_loader("timestamptz", TimestamptzLoader)
         cursor.execute(sql, params)
-        build = _cells_from_rows if cells else _from_rows
         for rows in _read_ahead(cursor):
-            yield from build(rows, acronyms, lists, cycles, before, after)
+            yield from _from_rows(rows, acronyms, lists, cycles, before, after, cells)
 
 
 def _read_ahead(cursor):
@@ -332,65 +331,9 @@ def _by_text(convert):
     return get
 
 
-def _from_rows(rows, acronyms, lists, cycles, before, after):
-    partners, lines = lists["partners"], lists["action_lines"]
-    themes, trends, regions, sdgs = (
-        lists["themes"],
-        lists["trends"],
-        lists["regions"],
-        lists["sdgs"],
-    )
-    for (
-        pk,
-        title,
-        summary,
-        description,
-        entity_id,
-        entity_ids,
-        line_ids,
-        theme_ids,
-        trend_ids,
-        region_ids,
-        sdg_ids,
-        year,
-        activity_type,
-        implementation,
-        language,
-        references,
-        status,
-        cycle_id,
-        published_at,
-    ) in rows:
-        yield {
-            "id": pk,
-            "title": title,
-            "summary": summary,
-            "description": description,
-            "entity": acronyms.get(entity_id),
-            # Shared lists: whoever changes one must copy it first.
-            "partners": partners(entity_ids),
-            "action_lines": lines(line_ids),
-            "themes": themes(theme_ids),
-            "trends": trends(trend_ids),
-            "regions": regions(region_ids),
-            "sdgs": sdgs(sdg_ids),
-            "year": year,
-            "activity_type": activity_type,
-            "implementation": implementation,
-            "language": language,
-            "references": [
-                {"url": r["url"] or None, "symbol": r["symbol"] or None, "label": r["label"]}
-                for r in map(json.loads, references)  # JSON text, read raw
-            ],
-            "status": status,
-            "cycle": cycles.get(cycle_id),
-            "published_at": published_at.isoformat() if published_at else None,
-            "url": f"{before}{pk}{after}",
-        }
-
-
-def _cells_from_rows(rows, acronyms, lists, cycles, before, after):
-    """CSV rows, as ``_cells`` would make them from ``_from_rows``' records."""
+def _from_rows(rows, acronyms, lists, cycles, before, after, cells=False):
+    """The records of the export query's rows; with ``cells``, the CSV rows that
+    ``_cells`` would make of them."""
     partners, lines = lists["partners"], lists["action_lines"]
     themes, trends, regions, sdgs = (
         lists["themes"],
@@ -420,7 +363,9 @@ def _cells_from_rows(rows, acronyms, lists, cycles, before, after):
         cycle_id,
         published_at,
     ) in rows:
-        row = [
+        # In the order of FIELDS. The lists are shared between rows: whoever
+        # changes one must copy it first.
+        values = [
             pk,
             title,
             summary,
@@ -436,17 +381,28 @@ def _cells_from_rows(rows, acronyms, lists, cycles, before, after):
             activity_type,
             implementation,
             language,
-            "; ".join([r["url"] or r["symbol"] for r in map(json.loads, references)]),
+            map(json.loads, references),  # JSON text, read raw
             status,
             cycles.get(cycle_id),
             published_at.isoformat() if published_at else None,
             f"{before}{pk}{after}",
         ]
-        # neutralise(), inlined: this runs for every cell of a million rows.
-        yield [
-            "'" + value if value.__class__ is str and value and value[0] in risky else value
-            for value in row
-        ]
+        if cells:
+            values[_REFERENCES] = "; ".join([r["url"] or r["symbol"] for r in values[_REFERENCES]])
+            # neutralise(), inlined: this runs for every cell of a million rows.
+            yield [
+                "'" + value if value.__class__ is str and value and value[0] in risky else value
+                for value in values
+            ]
+        else:
+            values[_REFERENCES] = [
+                {"url": r["url"] or None, "symbol": r["symbol"] or None, "label": r["label"]}
+                for r in values[_REFERENCES]
+            ]
+            yield dict(zip(FIELDS, values, strict=True))
+
+
+_REFERENCES = FIELDS.index("references")
 
 
 # Cells starting with these characters are read as formulas by spreadsheets.
