@@ -1,11 +1,13 @@
-"""What the public listing caches, and when it forgets it.
+"""What the public pages cache, and when they forget it.
 
-Facet counts (and the number of results) depend only on published activities
-and the filters, so they are cached under a key that includes a *generation*
-number, which any change to an activity or its relations moves on. Old
-entries are never read again and expire by themselves. The cache is Django's
-(local memory by default, Redis when REDIS_URL is set, shared by all app
-processes).
+Facet counts (and the number of results), the statistics, the reference
+records and anonymous visitors' whole pages and API lists depend only on
+published work, so they are cached under a key that includes a *generation*
+number, which any change the public could see moves on (activities/signals.py).
+Old entries are never read again and expire by themselves. After such a change
+a background thread computes the busiest pages' counts again (``warm_soon``).
+The cache is Django's (local memory by default, Redis when REDIS_URL is set,
+shared by all app processes).
 """
 
 import hashlib
