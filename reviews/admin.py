@@ -294,21 +294,28 @@ class ReviewerFilter(admin.SimpleListFilter):
         return queryset
 
 
-class CommentInline(admin.TabularInline):
-    """The comments so far, read-only."""
+class ReadOnlyInline(admin.TabularInline):
+    """A record of what happened: shown, never added to, changed or deleted here."""
 
-    model = Comment
     extra = 0
-    fields = ("created_at", "author", "visibility", "body")
-    readonly_fields = fields
     can_delete = False
-    verbose_name_plural = _("comments")
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
 
     def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class CommentInline(ReadOnlyInline):
+    """The comments so far, read-only."""
+
+    model = Comment
+    fields = ("created_at", "author", "visibility", "body")
+    verbose_name_plural = _("comments")
 
 
 class NewCommentInline(admin.StackedInline):
@@ -328,34 +335,16 @@ class NewCommentInline(admin.StackedInline):
         return request.user.has_perm("reviews.comment_submission", obj)
 
 
-class TransitionInline(admin.TabularInline):
+class TransitionInline(ReadOnlyInline):
     model = Transition
-    extra = 0
     fields = ("created_at", "actor", "action", "from_state", "to_state", "comment")
-    readonly_fields = fields
-    can_delete = False
     verbose_name_plural = _("history of the workflow")
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class SentEmailInline(admin.TabularInline):
+class SentEmailInline(ReadOnlyInline):
     model = SentEmail
-    extra = 0
     fields = ("sent_at", "kind", "recipients", "subject", "sent_by", "resend")
-    readonly_fields = fields
-    can_delete = False
     verbose_name_plural = _("e-mails sent")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("resend"))
     def resend(self, obj):
