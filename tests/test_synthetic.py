@@ -32,3 +32,35 @@ def test_generate_synthetic_refuses_nonsense():
         call_command("generate_synthetic", activities=0, verbosity=0)
 
     assert str(excinfo.value) == "--activities, --entities and --batch must be positive."
+
+
+def test_an_interrupted_generation_keeps_the_batches_written(monkeypatch):
+    from activities.management.commands import generate_synthetic
+    from wsis_site.progress import Interrupted
+
+    command = generate_synthetic.Command
+    batches = []
+    for name in ("copy", "create"):  # PostgreSQL writes with COPY, others with the ORM
+        original = getattr(command, name)
+
+        def interrupted_second(self, rows, original=original):
+            original(self, rows)  # written, then SIGINT before the batch commits
+            batches.append(len(rows))
+            if len(batches) == 2:
+                raise Interrupted("SIGINT")
+
+        monkeypatch.setattr(command, name, interrupted_second)
+
+    with pytest.raises(CommandError) as excinfo:
+        call_command("generate_synthetic", activities=200, entities=3, batch=50, verbosity=0)
+
+    assert str(excinfo.value) == (
+        "Interrupted (SIGINT) after 50 activities; the batch in progress was rolled back, "
+        "the earlier ones are kept."
+    )
+    assert Activity.objects.count() == 50
+    # Nothing of the rolled-back batch is left (COPY writes with the triggers and
+    # foreign-key checks off).
+    lines = Activity.action_lines.through.objects
+    assert lines.count() >= 50
+    assert not lines.exclude(activity__in=Activity.objects.all()).exists()
