@@ -103,6 +103,20 @@ def _describe(rows, label=0):
     return _("Largest values: %(top)s.") % {"top": top or "—"}
 
 
+def _bars(slug, title, headers, rows, bars, *, label=0, label_width):
+    """A bar chart of ``bars`` (label, count), with ``rows`` as its table."""
+    desc = _describe(rows, label)
+    svg = charts.bar_chart(title, desc, bars, label_width=label_width)
+    return _chart(slug, title, desc, headers, rows, svg)
+
+
+def _columns(slug, title, headers, rows):
+    """A column chart of ``rows`` (year, count), which are also its table."""
+    desc = _describe(rows)
+    svg = charts.column_chart(title, desc, [tuple(r) for r in rows])
+    return _chart(slug, title, desc, headers, rows, svg)
+
+
 def stats_charts(filterset, only=None):
     """The charts of the statistics page, each with its table (headers, rows)."""
     counts = filterset.facet_counts()
@@ -116,33 +130,24 @@ def stats_charts(filterset, only=None):
             for line in records(ActionLine)
             if not line.parent_id
         ]
-        result["action-line"] = _chart(
+        result["action-line"] = _bars(
             "action-line",
             _("Published activities by action line"),
-            _describe(rows),
             [code, title_h, count_h],
             rows,
-            charts.bar_chart(
-                _("Published activities by action line"),
-                _describe(rows),
-                [(r[0], r[2]) for r in rows],
-                label_width=50,
-            ),
+            [(r[0], r[2]) for r in rows],
+            label_width=50,
         )
     if "region" in want:
         rows = [[r.key, r.title, counts["region"].get(r.pk, 0)] for r in records(Region)]
-        result["region"] = _chart(
+        result["region"] = _bars(
             "region",
             _("Published activities by region"),
-            _describe(rows, label=1),
             [code, title_h, count_h],
             rows,
-            charts.bar_chart(
-                _("Published activities by region"),
-                _describe(rows, label=1),
-                [(r[1], r[2]) for r in rows],
-                label_width=200,
-            ),
+            [(r[1], r[2]) for r in rows],
+            label=1,
+            label_width=200,
         )
     if "entity-kind" in want:
         rows = [
@@ -150,45 +155,29 @@ def stats_charts(filterset, only=None):
             for value, label in Entity.Kind.choices
             if counts["entity_kind"].get(value)
         ]
-        result["entity-kind"] = _chart(
+        result["entity-kind"] = _bars(
             "entity-kind",
             _("Published activities by kind of entity"),
-            _describe(rows, label=1),
             [code, title_h, count_h],
             rows,
-            charts.bar_chart(
-                _("Published activities by kind of entity"),
-                _describe(rows, label=1),
-                [(r[1], r[2]) for r in rows],
-                label_width=200,
-            ),
+            [(r[1], r[2]) for r in rows],
+            label=1,
+            label_width=200,
         )
     if "sdg" in want:
         rows = [[s.number, s.title, counts["sdg"].get(s.pk, 0)] for s in records(SDG)]
-        result["sdg"] = _chart(
+        result["sdg"] = _bars(
             "sdg",
             _("Published activities by Sustainable Development Goal"),
-            _describe(rows),
             [_("SDG"), title_h, count_h],
             rows,
-            charts.bar_chart(
-                _("Published activities by Sustainable Development Goal"),
-                _describe(rows),
-                [(_("SDG %(number)s") % {"number": r[0]}, r[2]) for r in rows],
-                label_width=60,
-            ),
+            [(_("SDG %(number)s") % {"number": r[0]}, r[2]) for r in rows],
+            label_width=60,
         )
     if "year" in want:
         rows = [[year, counts["year"][year]] for year in sorted(counts["year"])]
-        result["year"] = _chart(
-            "year",
-            _("Published activities by year"),
-            _describe(rows),
-            [_("Year"), count_h],
-            rows,
-            charts.column_chart(
-                _("Published activities by year"), _describe(rows), [tuple(r) for r in rows]
-            ),
+        result["year"] = _columns(
+            "year", _("Published activities by year"), [_("Year"), count_h], rows
         )
     if "entity" in want:
         names = {e.pk: e for e in records(Entity)}
@@ -197,18 +186,13 @@ def stats_charts(filterset, only=None):
             key=lambda item: (-item[0], item[1].acronym.lower()),
         )[:TOP_ENTITIES]
         rows = [[e.acronym, e.name, n] for n, e in ranked]
-        result["entity"] = _chart(
+        result["entity"] = _bars(
             "entity",
             _("Top entities by published activities (lead or partner)"),
-            _describe(rows),
             [_("Acronym"), _("Name"), count_h],
             rows,
-            charts.bar_chart(
-                _("Top entities by published activities (lead or partner)"),
-                _describe(rows),
-                [(r[0], r[2]) for r in rows],
-                label_width=150,
-            ),
+            [(r[0], r[2]) for r in rows],
+            label_width=150,
         )
     if "matrix" in want:
         matrix = matrix_counts(filterset)
@@ -246,32 +230,19 @@ def trend_charts(filterset, only=None):
     if "per-year" in want:
         rows = [[year, counts["year"][year]] for year in sorted(counts["year"])]
         result.append(
-            _chart(
-                "per-year",
-                _("Published activities per year"),
-                _describe(rows),
-                [_("Year"), count_h],
-                rows,
-                charts.column_chart(
-                    _("Published activities per year"), _describe(rows), [tuple(r) for r in rows]
-                ),
-            )
+            _columns("per-year", _("Published activities per year"), [_("Year"), count_h], rows)
         )
     if "per-cycle" in want:
         rows = [[slug, title, year or "", n] for slug, title, year, n in counts["cycle"]]
         result.append(
-            _chart(
+            _bars(
                 "per-cycle",
                 _("Published activities per review cycle"),
-                _describe([[r[1], r[3]] for r in rows]),
                 [_("Cycle"), _("Title"), _("Reporting year"), count_h],
                 rows,
-                charts.bar_chart(
-                    _("Published activities per review cycle"),
-                    _describe([[r[1], r[3]] for r in rows]),
-                    [(r[1], r[3]) for r in rows],
-                    label_width=200,
-                ),
+                [(r[1], r[3]) for r in rows],
+                label=1,
+                label_width=200,
             )
         )
     return result
