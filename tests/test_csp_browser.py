@@ -7,7 +7,6 @@ Skipped where Playwright or Chromium is not installed.
 """
 
 import os
-import shutil
 import threading
 import time
 
@@ -15,10 +14,10 @@ import pytest
 
 from activities.models import Activity
 
+from .browser import CHROMIUM, CHROMIUM_ARGS
 from .factories import ActivityFactory, SubmissionFactory
 
 playwright_api = pytest.importorskip("playwright.sync_api")
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 # A pytest process of its own (`make test` runs `-m csp` after the rest): two
 # Playwright instances cannot share one process's event loop, and after the whole
@@ -29,16 +28,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PASSWORD = "a-long-test-password"
 RECORD_VIOLATIONS = """
 window.__violations = [];
@@ -92,7 +81,7 @@ def browser():
     # runs, the ORM would open a connection of its own that nobody closes.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # the ORM is used beside Playwright's loop
     with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
 

@@ -12,21 +12,12 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from ..browser import CHROMIUM, CHROMIUM_ARGS
+
 # Playwright's sync API runs an event loop in the test's thread; the ORM calls the
 # tests and the live server make are still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-CHROMIUM = os.environ.get("WSIS_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 AXE_JS = settings.BASE_DIR / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = settings.BASE_DIR / "test-artifacts"
 
