@@ -55,9 +55,9 @@ def _committed():
     warm_soon()
 
 
-def _full_key(key):
+def _full_key(key, current=None):
     digest = hashlib.sha1(key.encode()).hexdigest()
-    return f"activities:{generation()}:{digest}"
+    return f"activities:{current or generation()}:{digest}"
 
 
 def cached(key, compute):
@@ -75,7 +75,8 @@ def cached_many(keys, compute):
     ``keys`` maps names to cache keys; ``compute(names)`` returns the missing
     values by name, which are stored before everything is returned by name.
     """
-    full = {name: _full_key(key) for name, key in keys.items()}
+    current = generation()  # read once, not once per key
+    full = {name: _full_key(key, current) for name, key in keys.items()}
     found = cache.get_many(list(full.values()))
     values = {name: found[key] for name, key in full.items() if key in found}
     missing = [name for name in keys if name not in values]

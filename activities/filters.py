@@ -237,6 +237,7 @@ class ActivityFilter(django_filters.FilterSet):
         # are the same for every visitor; the API's backend says when a queryset
         # it passes is the public's.
         self.public = queryset is None
+        self._facet_counts = None
         if queryset is None:
             queryset = Activity.objects.published()
         if data is not None and not isinstance(data, QueryDict):
@@ -320,10 +321,12 @@ class ActivityFilter(django_filters.FilterSet):
         until the next change to an activity (see activities/caching.py); the
         ones missing are computed together, in one query on PostgreSQL.
         """
-        keys = {"total": "total:" + self.cache_key()}
-        for facet in self.FACETS:
-            keys[facet] = f"facet:{facet}:" + self.cache_key(without=facet)
-        return self._counts(keys)
+        if self._facet_counts is None:  # the page and its sidebar ask once between them
+            keys = {"total": "total:" + self.cache_key()}
+            for facet in self.FACETS:
+                keys[facet] = f"facet:{facet}:" + self.cache_key(without=facet)
+            self._facet_counts = self._counts(keys)
+        return self._facet_counts
 
     def count(self):
         """The number of results, cached like the facets."""
