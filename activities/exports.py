@@ -42,7 +42,11 @@ FIELDS = [
 
 
 def activity_record(activity, build_url):
-    """An activity as a plain dict with public keys (codes, acronyms), never ids of taxonomy."""
+    """An activity as a plain dict with public keys (codes, acronyms), never ids of taxonomy.
+
+    The definition of an exported record, from a model instance. The exports
+    write the same without model instances (``_records``; the tests compare).
+    """
     return {
         "id": activity.pk,
         "title": activity.title,
