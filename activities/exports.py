@@ -120,14 +120,7 @@ def _records_joined(queryset, build_url):
     from .models import Activity, Reference
 
     convert, acronyms, cycles, (before, after) = _lookups(build_url)
-    relations = {
-        "partners": (Activity.partners.through, "entity_id"),
-        "action_lines": (Activity.action_lines.through, "actionline_id"),
-        "themes": (Activity.themes.through, "theme_id"),
-        "trends": (Activity.trends.through, "trend_id"),
-        "regions": (Activity.regions.through, "region_id"),
-        "sdgs": (Activity.sdgs.through, "sdg_id"),
-    }
+    relations = Activity.join_tables()
     rows = queryset.values_list(
         "id",
         "title",

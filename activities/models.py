@@ -419,6 +419,17 @@ class Activity(models.Model):
         instance.stored_status = instance.__dict__.get("status")
         return instance
 
+    LISTS = ("partners", "action_lines", "themes", "trends", "regions", "sdgs")
+
+    @classmethod
+    def join_tables(cls):
+        """For each many-to-many list: its join table, and the column naming the
+        other side (for the bulk writers and readers)."""
+        return {
+            name: (getattr(cls, name).through, getattr(cls, name).field.m2m_reverse_name())
+            for name in cls.LISTS
+        }
+
     @property
     def is_published(self):
         return self.status == self.Status.PUBLISHED

@@ -204,27 +204,18 @@ class Command(BaseCommand):
                     "sdg_ids": sorted(sdgs),
                     "entity_ids": [lead, *sorted(partners)],
                     "relations": {
-                        "line": sorted(lines),
-                        "region": sorted(regions),
-                        "theme": sorted(themes),
-                        "trend": sorted(trends),
-                        "sdg": sorted(sdgs),
-                        "partner": sorted(partners),
+                        "action_lines": sorted(lines),
+                        "regions": sorted(regions),
+                        "themes": sorted(themes),
+                        "trends": sorted(trends),
+                        "sdgs": sorted(sdgs),
+                        "partners": sorted(partners),
                     },
                     "reference": rng.random() < 0.5,
                 }
             )
         return rows
 
-    # Each relation: its join table and the column naming the other side.
-    RELATIONS = {
-        "line": (Activity.action_lines.through, "actionline_id"),
-        "region": (Activity.regions.through, "region_id"),
-        "theme": (Activity.themes.through, "theme_id"),
-        "trend": (Activity.trends.through, "trend_id"),
-        "sdg": (Activity.sdgs.through, "sdg_id"),
-        "partner": (Activity.partners.through, "entity_id"),
-    }
     COLUMNS = (
         "title",
         "summary",
@@ -253,7 +244,7 @@ class Command(BaseCommand):
                 for row in rows
             ]
         )
-        for name, (model, column) in self.RELATIONS.items():
+        for name, (model, column) in Activity.join_tables().items():
             model.objects.bulk_create(
                 [
                     model(activity_id=activity.pk, **{column: value})
@@ -316,7 +307,7 @@ class Command(BaseCommand):
                 "FROM synthetic_stage"
             )
             cursor.execute("TRUNCATE synthetic_stage")  # for the next batch in this transaction
-            for name, (model, column) in self.RELATIONS.items():
+            for name, (model, column) in Activity.join_tables().items():
                 with cursor.copy(
                     f"COPY {model._meta.db_table} (activity_id, {column}) FROM STDIN"
                 ) as copy:
