@@ -4,7 +4,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import SDG, ActionLine, Activity, Reference, Region, Theme, Trend
+from .models import (
+    SDG,
+    ActionLine,
+    ActionLineFacilitator,
+    Activity,
+    Reference,
+    Region,
+    Theme,
+    Trend,
+)
 
 TITLE_FIELDS = ("title_en", "title_fr", "title_es", "title_ru", "title_ar", "title_zh")
 
@@ -147,8 +156,16 @@ admin.site.register(Trend, TermAdmin)
 admin.site.register(Region, TermAdmin)
 
 
+class FacilitatorInline(admin.TabularInline):
+    model = ActionLineFacilitator
+    extra = 0
+    fields = ("entity", "role", "position", "source", "note")
+    autocomplete_fields = ("entity",)
+
+
 @admin.register(ActionLine)
 class ActionLineAdmin(TermAdmin):
+    inlines = [FacilitatorInline]
     search_fields = ("code", *TITLE_FIELDS)
     list_display = ("code", "title_en", "title_zh", "parent", "position", "activity_count")
     list_filter = (("parent", admin.RelatedOnlyFieldListFilter),)

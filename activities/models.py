@@ -67,6 +67,49 @@ class ActionLine(MultilingualTitle):
             raise ValidationError({"parent": _("A sub-area cannot have sub-areas of its own.")})
 
 
+class ActionLineFacilitator(models.Model):
+    """An entity that facilitates an action line (or one of C7's sub-areas), as a
+    source states it: reference data the secretariat keeps in the admin."""
+
+    class Role(models.TextChoices):
+        LEAD = "lead", _("Lead facilitator")
+        CO = "co", _("Co-facilitator")
+
+    action_line = models.ForeignKey(
+        ActionLine,
+        verbose_name=_("action line"),
+        on_delete=models.CASCADE,
+        related_name="facilitations",
+    )
+    entity = models.ForeignKey(
+        "entities.Entity",
+        verbose_name=_("entity"),
+        on_delete=models.PROTECT,
+        related_name="facilitations",
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.LEAD)
+    position = models.PositiveSmallIntegerField(
+        _("position"), default=0, help_text=_("The order in which the source names them.")
+    )
+    source = HttpsURLField(
+        _("source"), max_length=500, help_text=_("Where this facilitation is stated.")
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("action line facilitator")
+        verbose_name_plural = _("action line facilitators")
+        ordering = ["action_line__position", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["action_line", "entity"], name="facilitator_unique_per_action_line"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.action_line.code}: {self.entity}"
+
+
 class KeyedTerm(MultilingualTitle):
     key = models.SlugField(_("key"), max_length=60, unique=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)

@@ -139,6 +139,7 @@ for app, model in [
     ("activities", "activity"),
     ("activities", "reference"),
     ("activities", "actionline"),
+    ("activities", "actionlinefacilitator"),
     ("activities", "theme"),
     ("activities", "trend"),
     ("activities", "region"),
