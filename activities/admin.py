@@ -1,8 +1,16 @@
+from django import forms
 from django.contrib import admin
+from django.contrib import messages as django_messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Count
-from django.utils import timezone
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
+
+from reviews.forms import references_after
+from reviews.models import TransitionNotAllowed
+from wsis_site.history_admin import ReadOnlyHistoryAdmin
 
 from .models import (
     SDG,
@@ -21,6 +29,8 @@ TITLE_FIELDS = ("title_en", "title_fr", "title_es", "title_ru", "title_ar", "tit
 class ReferenceInline(admin.TabularInline):
     model = Reference
     extra = 1
+    max_num = Activity.MAX_REFERENCES
+    validate_max = True
     fields = ("position", "url", "symbol", "label", "footnote_number")
 
 
@@ -39,8 +49,32 @@ class ActionLineFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ActivityAdminForm(forms.ModelForm):
+    """The admin's activity form, checked by the same rules as every writer
+    (``Activity.check_write``) so that a refusal shows beside its field."""
+
+    def _post_clean(self):
+        super()._post_clean()
+        submission = self.cleaned_data.get("submission") or self.instance.submission
+        if submission is None:
+            return
+        self.instance.entity = submission.entity
+        relations = {
+            name: list(self.cleaned_data[name])
+            for name in (*Activity.LISTS, "inferred_entities")
+            if self.cleaned_data.get(name) is not None and name in self.fields
+        }
+        try:
+            self.instance.check_write(relations, None)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                if field in self.fields and field not in self.errors:
+                    self.add_error(field, errors)
+
+
 @admin.register(Activity)
-class ActivityAdmin(SimpleHistoryAdmin):
+class ActivityAdmin(ReadOnlyHistoryAdmin):
+    form = ActivityAdminForm
     list_display = (
         "title",
         "entity",
@@ -128,13 +162,73 @@ class ActivityAdmin(SimpleHistoryAdmin):
     def action_line_codes(self, obj):
         return ", ".join(line.code for line in obj.action_lines.all())
 
+    def get_readonly_fields(self, request, obj=None):
+        # The lead entity and the cycle come from the submission, which an
+        # activity never leaves; the publication state moves only through the
+        # submission's workflow (publish, reopen).
+        fields = [*super().get_readonly_fields(request, obj), "entity", "cycle", "status"]
+        if obj is not None:
+            fields.append("submission")
+        return fields
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if "submission" in form.base_fields:
+            form.base_fields["submission"].required = True
+        return form
+
+    def has_change_permission(self, request, obj=None):
+        # A record that came with no submission (generated load data) has no
+        # write path: it is shown, not changed.
+        if obj is not None and obj.submission_id is None:
+            return False
+        return super().has_change_permission(request, obj)
+
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        obj.updated_by = request.user
-        if obj.status == Activity.Status.PUBLISHED and obj.published_at is None:
-            obj.published_at = timezone.now()
-        super().save_model(request, obj, form, change)
+        """Nothing yet: the activity is written with its references in
+        ``save_related``, through the submission's one write path."""
+
+    def save_related(self, request, form, formsets, change):
+        activity = form.instance
+        fields = set(Activity.CONTRIBUTED_FIELDS) | set(Activity.EDITORIAL_FIELDS)
+        values = {name: value for name, value in form.cleaned_data.items() if name in fields}
+        (formset,) = [f for f in formsets if f.model is Reference]
+        references = references_after(formset)
+        submission = form.cleaned_data.get("submission") or activity.submission
+        try:
+            submission.save_activity(
+                activity, by=request.user, values=values, references=references
+            )
+        except (TransitionNotAllowed, ValidationError) as exc:
+            # Nothing of this request is kept; the change form says why.
+            transaction.set_rollback(True)
+            messages = exc.messages if isinstance(exc, ValidationError) else [exc.message]
+            request._wsis_write_refused = " ".join(messages)
+
+    def _refused(self, request, obj):
+        refused = getattr(request, "_wsis_write_refused", None)
+        if refused is None:
+            return None
+        self.message_user(request, refused, django_messages.ERROR)
+        if obj.pk and Activity.objects.filter(pk=obj.pk).exists():
+            return HttpResponseRedirect(reverse("admin:activities_activity_change", args=[obj.pk]))
+        return HttpResponseRedirect(reverse("admin:activities_activity_add"))
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return self._refused(request, obj) or super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        return self._refused(request, obj) or super().response_change(request, obj)
+
+    def log_addition(self, request, obj, message):
+        if getattr(request, "_wsis_write_refused", None) is None:
+            return super().log_addition(request, obj, message)
+        return None
+
+    def log_change(self, request, obj, message):
+        if getattr(request, "_wsis_write_refused", None) is None:
+            return super().log_change(request, obj, message)
+        return None
 
 
 class TermAdmin(admin.ModelAdmin):

@@ -14,7 +14,7 @@ from entities.models import Entity
 from reviews.models import Submission
 from wsis_site.api import detail_errors, list_errors, lookup_parameter, write_errors
 
-from .caching import cached_value, store_value
+from .caching import cached_value, generation, normalise_query, store_value
 from .filters import MAX_VALUES, ActivityFilter
 from .models import SDG, ActionLine, Activity, Region, Theme, Trend
 from .serializers import (
@@ -101,6 +101,10 @@ FILTER_PARAMETERS = [
         explode=False,
     ),
 ]
+
+
+# What an anonymous list's address may hold (its cache key is built from these).
+API_LIST_PARAMETERS = frozenset([*ActivityFilter.base_filters, "page", "page_size", "format"])
 
 
 class ActivityFilterBackend(DjangoFilterBackend):
@@ -210,12 +214,14 @@ class ActivityViewSet(viewsets.ModelViewSet):
         if request.user.is_authenticated or renderer.format != "json":
             return super().list(request, *args, **kwargs)
         media_type = request.accepted_media_type
+        normalise_query(request._request, API_LIST_PARAMETERS)
+        current = generation()  # before computing: see cached_for_the_public
         key = f"api:{request.LANGUAGE_CODE}:{media_type}:{request.build_absolute_uri()}"
-        content = cached_value(key)
+        content = cached_value(key, current)
         if content is None:
             data = super().list(request, *args, **kwargs).data
             content = renderer.render(data, media_type, self.get_renderer_context())
-            store_value(key, content)
+            store_value(key, content, current)
         return HttpResponse(content, content_type=media_type)
 
     def get_serializer(self, *args, **kwargs):
@@ -227,37 +233,23 @@ class ActivityViewSet(viewsets.ModelViewSet):
             )
         return serializer
 
-    def _guarded(self, activity, write):
-        """Run ``write`` under the submission's lock, if the caller may edit it.
-
-        Refusals raise TransitionNotAllowed (403 or 409) or PermissionDenied.
-        """
-        user = self.request.user
-        if activity.submission_id:
-            with activity.submission.editing(by=user):
-                return write()
-        if not user.has_perm("activities.edit_activity", activity):
-            raise PermissionDenied(_("You may not change this activity."))
-        return write()
-
     def _fresh(self, serializer, activity):
         # Answer with the saved relations, not those prefetched before the write.
         serializer.instance = Activity.objects.with_export_data().get(pk=activity.pk)
 
     def perform_create(self, serializer):
-        submission = serializer.validated_data["submission"]
-        with submission.editing(by=self.request.user):
-            activity = serializer.save_activity(by=self.request.user)
-        self._fresh(serializer, activity)
+        self._fresh(serializer, serializer.save_activity(by=self.request.user))
 
     def perform_update(self, serializer):
-        activity = self._guarded(
-            serializer.instance, lambda: serializer.save_activity(by=self.request.user)
-        )
-        self._fresh(serializer, activity)
+        self._fresh(serializer, serializer.save_activity(by=self.request.user))
 
     def perform_destroy(self, instance):
-        self._guarded(instance, instance.delete)
+        if instance.submission is not None:
+            instance.submission.delete_activity(instance, by=self.request.user)
+        elif self.request.user.has_perm("activities.delete_activity", instance):
+            instance.delete()
+        else:
+            raise PermissionDenied(_("You may not remove this activity."))
 
 
 @extend_schema_view(

@@ -18,6 +18,7 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connections, transaction
+from django.http import QueryDict
 
 GENERATION_KEY = "activities:generation"
 TIMEOUT = 60 * 60 * 24
@@ -61,6 +62,8 @@ def _full_key(key, current=None):
 
 
 def cached(key, compute):
+    # The generation is read once, before computing: what was computed from data
+    # older than a change is stored under the generation before it, stale at once.
     full_key = _full_key(key)
     value = cache.get(full_key)
     if value is None:
@@ -75,7 +78,7 @@ def cached_many(keys, compute):
     ``keys`` maps names to cache keys; ``compute(names)`` returns the missing
     values by name, which are stored before everything is returned by name.
     """
-    current = generation()  # read once, not once per key
+    current = generation()  # read once, before computing, not once per key
     full = {name: _full_key(key, current) for name, key in keys.items()}
     found = cache.get_many(list(full.values()))
     values = {name: found[key] for name, key in full.items() if key in found}
@@ -87,13 +90,42 @@ def cached_many(keys, compute):
     return values
 
 
-def cached_value(key):
-    """What ``store_value`` kept under ``key`` in this generation, or None."""
-    return cache.get(_full_key(key))
+def cached_value(key, current):
+    """What ``store_value`` kept under ``key`` in generation ``current``, or None."""
+    return cache.get(_full_key(key, current))
 
 
-def store_value(key, value):
-    cache.set(_full_key(key), value, TIMEOUT)
+def store_value(key, value, current):
+    """Keep ``value`` under ``key`` in generation ``current``: the one the caller
+    read *before* computing the value. Storing it under the generation read
+    afterwards could keep a page computed before a withdrawal as current."""
+    cache.set(_full_key(key, current), value, TIMEOUT)
+
+
+def normalise_query(request, names):
+    """Keep only the recognised query parameters ``names``, each value once,
+    empty values left out, in a stable order, and return that query string.
+
+    The request is changed to match (``GET`` and the query string its pages
+    echo), so what is computed for it depends on exactly what the cache key
+    holds: unknown or repeated parameters cannot mint new entries.
+    """
+    pairs = sorted(
+        {
+            (name, value)
+            for name, values in request.GET.lists()
+            if name in names
+            for value in values
+            if value != ""
+        }
+    )
+    query = QueryDict(mutable=True)
+    for name, value in pairs:
+        query.appendlist(name, value)
+    query._mutable = False
+    request.GET = query
+    request.META["QUERY_STRING"] = query.urlencode()
+    return request.META["QUERY_STRING"]
 
 
 def records(model):

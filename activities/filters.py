@@ -117,6 +117,23 @@ class CodeMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
         return qs.filter(pk__in=rows.values("activity_id"))
 
 
+class OrderingField(django_filters.fields.BaseCSVField):
+    """The ordering's comma-separated names; an empty one is an error, not a crash."""
+
+    default_error_messages = {
+        "empty_item": _("Name an order between each pair of commas (for example year,-title)."),
+    }
+
+    def clean(self, value):
+        if value and any(item in ("", None) for item in value):
+            raise forms.ValidationError(self.error_messages["empty_item"], code="empty_item")
+        return super().clean(value)
+
+
+class OrderingFilter(django_filters.OrderingFilter):
+    base_field_class = OrderingField
+
+
 class ActivityFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Search"),
@@ -183,7 +200,7 @@ class ActivityFilter(django_filters.FilterSet):
     )
     cycle = django_filters.ModelMultipleChoiceFilter(
         label=_("Review cycle"),
-        queryset=ReviewCycle.objects.all(),
+        queryset=ReviewCycle.objects.announced(),
         to_field_name="slug",
         field_name="cycle__slug",
         distinct=False,
@@ -195,7 +212,7 @@ class ActivityFilter(django_filters.FilterSet):
         distinct=False,
         help_text=_("The language an activity is written in: ar, zh-hans, en, fr, ru or es."),
     )
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         label=_("Order"),
         fields=(
             ("year", "year"),

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from wsis_site.fields import IntegerArrayField
 from wsis_site.multilingual import HttpsURLField, MultilingualTitle
+from wsis_site.validators import validate_document_symbol
 
 # --- The taxonomy -----------------------------------------------------------
 
@@ -162,6 +163,17 @@ class SDG(MultilingualTitle):
 
 # --- Activities ------------------------------------------------------------
 
+FIRST_YEAR, LAST_YEAR = 1990, 2100  # WSIS began in 2003; older work is a typo
+
+
+def validate_activity_date(value):
+    if value is not None and not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValidationError(
+            _("Give a date between %(first)s and %(last)s."),
+            code="date_out_of_range",
+            params={"first": FIRST_YEAR, "last": LAST_YEAR},
+        )
+
 
 class ActivityQuerySet(models.QuerySet):
     def published(self):
@@ -259,9 +271,15 @@ class Activity(models.Model):
         ONGOING = "ongoing", _("Ongoing")
         COMPLETED = "completed", _("Completed")
 
+    # The limits of what one activity holds, for every writer (forms, API, admin).
+    SUMMARY_MAX_LENGTH = 2000
+    DESCRIPTION_MAX_LENGTH = 20000
+    MAX_REFERENCES = 30
+    MAX_RELATED = 50  # partners, action lines, themes, trends, regions or SDGs
+
     title = models.CharField(_("title"), max_length=300)
-    summary = models.TextField(_("summary"))
-    description = models.TextField(_("description"), blank=True)
+    summary = models.TextField(_("summary"), max_length=SUMMARY_MAX_LENGTH)
+    description = models.TextField(_("description"), blank=True, max_length=DESCRIPTION_MAX_LENGTH)
     language = models.CharField(
         _("language"),
         max_length=10,
@@ -304,10 +322,14 @@ class Activity(models.Model):
         SDG, verbose_name=_("SDGs"), blank=True, related_name="activities"
     )
     year = models.PositiveSmallIntegerField(
-        _("year"), validators=[MinValueValidator(1990), MaxValueValidator(2100)]
+        _("year"), validators=[MinValueValidator(FIRST_YEAR), MaxValueValidator(LAST_YEAR)]
     )
-    start_date = models.DateField(_("start date"), null=True, blank=True)
-    end_date = models.DateField(_("end date"), null=True, blank=True)
+    start_date = models.DateField(
+        _("start date"), null=True, blank=True, validators=[validate_activity_date]
+    )
+    end_date = models.DateField(
+        _("end date"), null=True, blank=True, validators=[validate_activity_date]
+    )
     activity_type = models.CharField(
         _("type of activity"), max_length=30, choices=Type.choices, blank=True
     )
@@ -483,6 +505,186 @@ class Activity(models.Model):
         if not lines:
             raise ValidationError(_("Choose at least one action line."))
 
+    # What the focal points write; the rest of the editable fields are the
+    # secretariat's (the editors' notes and the report's own bookkeeping). The
+    # publication state is neither's: only the submission's workflow moves it.
+    CONTRIBUTED_FIELDS = (
+        "title",
+        "summary",
+        "description",
+        "language",
+        "partners",
+        "action_lines",
+        "themes",
+        "trends",
+        "regions",
+        "sdgs",
+        "year",
+        "start_date",
+        "end_date",
+        "activity_type",
+        "implementation",
+    )
+    EDITORIAL_FIELDS = (
+        "inferred_entities",
+        "section_key",
+        "source_id",
+        "source_paragraph",
+        "editorial_note",
+    )
+
+    def write(self, *, by, values, references=None, seen_updated_at=None):
+        """Store ``values`` (and ``references``) on this activity: the one place
+        where an activity is written, for every writer.
+
+        An activity of a submission is written through
+        ``Submission.save_activity``, which holds the submission's lock and sets
+        its entity and cycle before calling this. One that came with no
+        submission (a generated or hand-made record) may be corrected by the
+        secretariat's managers alone.
+
+        ``values`` maps field names (``CONTRIBUTED_FIELDS``; for managers also
+        ``EDITORIAL_FIELDS``) to new values, lists of records for the relations;
+        ``references``, when given, replaces all references (dicts of ``url``,
+        ``symbol``, ``label``). Refused, changing nothing, with
+        TransitionNotAllowed (not allowed; saved by someone else after
+        ``seen_updated_at``) or ValidationError by field (``check_write``). The
+        publication state is never set here: only the submission's ``publish``
+        and ``reopen`` move it.
+        """
+        from reviews.models import TransitionNotAllowed
+
+        manager = by.has_perm("activities.change_activity", self)
+        if self.submission_id is None and not manager:
+            raise TransitionNotAllowed(
+                _("This activity came with no submission; only the secretariat can change it."),
+                code="forbidden",
+            )
+        allowed = set(self.CONTRIBUTED_FIELDS) | (set(self.EDITORIAL_FIELDS) if manager else set())
+        unknown = sorted(set(values) - allowed)
+        if unknown:
+            raise TransitionNotAllowed(
+                _("These fields cannot be written here: %(fields)s.")
+                % {"fields": ", ".join(unknown)},
+                code="invalid",
+            )
+        with transaction.atomic():
+            if self.pk:
+                stored = (
+                    Activity.objects.select_for_update()
+                    .filter(pk=self.pk)
+                    .values_list("updated_at", flat=True)
+                    .first()
+                )
+                if stored is None:
+                    raise TransitionNotAllowed(_("This activity was removed meanwhile."))
+                if seen_updated_at is not None and stored != seen_updated_at:
+                    raise TransitionNotAllowed(
+                        _(
+                            "Someone else saved this activity after you opened it. Your text "
+                            "is still in the form; copy it, reload the page and apply your "
+                            "changes again."
+                        )
+                    )
+            else:
+                self.status = self.Status.DRAFT
+                self.published_at = None
+                self.created_by = by
+            relations = {
+                name: list(values[name])
+                for name in (*self.LISTS, "inferred_entities")
+                if name in values
+            }
+            for name, value in values.items():
+                if name not in relations:
+                    setattr(self, name, value)
+            self.updated_by = by
+            new_references = None
+            if references is not None:
+                new_references = [
+                    Reference(
+                        position=n,
+                        url=ref.get("url") or "",
+                        symbol=ref.get("symbol") or "",
+                        label=ref.get("label") or "",
+                        # The source report's note: the secretariat's to keep.
+                        footnote_number=ref.get("footnote_number") if manager else None,
+                    )
+                    for n, ref in enumerate(references)
+                ]
+            self.check_write(relations, new_references)
+            self._history_user = by
+            self.save()
+            for name, records in relations.items():
+                getattr(self, name).set(records)
+            if new_references is not None:
+                self.references.all().delete()
+                for reference in new_references:
+                    reference.activity = self
+                Reference.objects.bulk_create(new_references)
+        return self
+
+    write.alters_data = True
+
+    def check_write(self, relations, references):
+        """Refuse, by field, what no writer may store: the model's own rules
+        (lengths, years and dates, choices, constraints), the relations' limits
+        and the references'. ``relations`` maps list names to the records to
+        set; ``references`` is a list of Reference objects, or None (unchanged).
+        Raises ValidationError; changes nothing.
+        """
+        errors = {}
+        try:
+            # The database's constraints stand behind these; checking them here
+            # would cost a query each.
+            self.full_clean(
+                exclude=["submission", "cycle", "created_by", "updated_by"],
+                validate_unique=False,
+                validate_constraints=False,
+            )
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+
+        def refuse(field, message):
+            errors.setdefault(field, []).append(message)
+
+        for name, records in relations.items():
+            if len(records) > self.MAX_RELATED:
+                refuse(name, _("Choose at most %(max)s.") % {"max": self.MAX_RELATED})
+        partners = relations.get("partners", ())
+        if any(p.pk == self.entity_id for p in partners):
+            refuse("partners", _("The lead entity cannot be its own partner."))
+        inactive = sorted(p.acronym for p in partners if not p.is_active)
+        if inactive:
+            refuse(
+                "partners",
+                _("These entities are no longer active: %(acronyms)s.")
+                % {"acronyms": ", ".join(inactive)},
+            )
+        if "action_lines" in relations:
+            try:
+                self.check_action_lines(relations["action_lines"])
+            except ValidationError as exc:
+                errors.setdefault("action_lines", []).extend(exc.messages)
+        if references is not None:
+            if len(references) > self.MAX_REFERENCES:
+                refuse(
+                    "references",
+                    _("Give at most %(max)s references.") % {"max": self.MAX_REFERENCES},
+                )
+            for number, reference in enumerate(references, start=1):
+                try:
+                    reference.full_clean(exclude=["activity"], validate_constraints=False)
+                except ValidationError as exc:
+                    for message in exc.messages:
+                        refuse(
+                            "references",
+                            _("Reference %(number)s: %(message)s")
+                            % {"number": number, "message": message},
+                        )
+        if errors:
+            raise ValidationError(errors)
+
     def clean(self):
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": _("The end date is before the start date.")})
@@ -499,6 +701,7 @@ class Reference(models.Model):
         _("document symbol"),
         max_length=100,
         blank=True,
+        validators=[validate_document_symbol],
         help_text=_("A UN document symbol such as A/RES/78/132."),
     )
     label = models.CharField(_("label"), max_length=300, blank=True)

@@ -5,11 +5,15 @@ action line's code, a region's key, an SDG's number), the same keys the
 filters and the exports use, so that what is read can be written back.
 """
 
+from functools import partial
+
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from entities.models import Entity
 from reviews.models import Submission
+from wsis_site.validators import validate_document_symbol, validate_web_address
 
 from .models import SDG, ActionLine, Activity, Reference, Region, Theme, Trend
 
@@ -21,12 +25,17 @@ class ReferenceSerializer(serializers.ModelSerializer):
         return attrs
 
     url = serializers.URLField(
-        max_length=1000, allow_null=True, required=False, help_text=_("A web address, or null.")
+        max_length=1000,
+        allow_null=True,
+        required=False,
+        validators=[validate_web_address],
+        help_text=_("A web address (http or https), or null."),
     )
     symbol = serializers.CharField(
         max_length=100,
         allow_null=True,
         required=False,
+        validators=[validate_document_symbol],
         help_text=_("A UN document symbol such as A/RES/78/132, or null."),
     )
 
@@ -40,6 +49,16 @@ class ReferenceSerializer(serializers.ModelSerializer):
         data["url"] = data["url"] or None
         data["symbol"] = data["symbol"] or None
         return data
+
+
+class NumberRelatedField(serializers.SlugRelatedField):
+    """A record named by its number: a whole number (or its digits), never 1.5 or true."""
+
+    def to_internal_value(self, data):
+        whole = isinstance(data, int) and not isinstance(data, bool)
+        if not (whole or (isinstance(data, str) and data.isdigit())):
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
 class ActivitySerializer(serializers.ModelSerializer):
@@ -71,7 +90,7 @@ class ActivitySerializer(serializers.ModelSerializer):
     regions = serializers.SlugRelatedField(
         slug_field="key", queryset=Region.objects.all(), many=True, required=False
     )
-    sdgs = serializers.SlugRelatedField(
+    sdgs = NumberRelatedField(
         slug_field="number",
         queryset=SDG.objects.all(),
         many=True,
@@ -79,6 +98,14 @@ class ActivitySerializer(serializers.ModelSerializer):
         help_text=_("Numbers of Sustainable Development Goals (1–17)."),
     )
     references = ReferenceSerializer(many=True, required=False)
+    seen_updated_at = serializers.DateTimeField(
+        write_only=True,
+        required=False,
+        help_text=_(
+            "Optional, when changing: the updated_at you read. If the activity changed since, "
+            "nothing is saved and the answer is 409."
+        ),
+    )
     submission = serializers.PrimaryKeyRelatedField(
         queryset=Submission.objects.all(),
         allow_null=True,
@@ -124,6 +151,7 @@ class ActivitySerializer(serializers.ModelSerializer):
             "url",
             "published_at",
             "updated_at",
+            "seen_updated_at",
         ]
         read_only_fields = ["status", "published_at", "updated_at"]
 
@@ -147,36 +175,39 @@ class ActivitySerializer(serializers.ModelSerializer):
             )
         return attrs
 
-    def save_activity(self, *, by):
-        """Create or update the activity, its relations and its references.
+    def to_internal_value(self, data):
+        # A list longer than any activity may hold is refused before each of its
+        # values is looked up.
+        if isinstance(data, dict):
+            limits = dict.fromkeys(Activity.LISTS, Activity.MAX_RELATED)
+            limits["references"] = Activity.MAX_REFERENCES
+            too_long = {
+                name: [_("Give at most %(max)s.") % {"max": limit}]
+                for name, limit in limits.items()
+                if isinstance(data.get(name), list) and len(data[name]) > limit
+            }
+            if too_long:
+                raise serializers.ValidationError(too_long)
+        return super().to_internal_value(data)
 
-        The caller holds the submission's lock (``Submission.editing``).
-        """
+    def save_activity(self, *, by):
+        """Create or change the activity through the submission's one write path
+        (``Submission.save_activity``): the same limits, lock and stale check as
+        the contributor's form. Its refusals answer 400, 403 or 409."""
         data = dict(self.validated_data)
         references = data.pop("references", None)
-        relations = {
-            name: data.pop(name)
-            for name in ("partners", "action_lines", "themes", "trends", "regions", "sdgs")
-            if name in data
-        }
-        activity = self.instance or Activity(status=Activity.Status.DRAFT, created_by=by)
+        seen = data.pop("seen_updated_at", None)
+        activity = self.instance or Activity()
         submission = data.pop("submission", None) or activity.submission
-        for key, value in data.items():
-            setattr(activity, key, value)
-        if submission is not None:  # imported records keep their entity and cycle
-            activity.submission = submission
-            activity.entity = submission.entity
-            activity.cycle = submission.cycle
-        activity.updated_by = by
-        activity.save()
-        for name, values in relations.items():
-            getattr(activity, name).set(values)
-        if references is not None:
-            activity.references.all().delete()
-            Reference.objects.bulk_create(
-                Reference(activity=activity, position=n, **{k: v or "" for k, v in ref.items()})
-                for n, ref in enumerate(references)
-            )
+        write = (
+            partial(submission.save_activity, activity)
+            if submission is not None
+            else activity.write
+        )
+        try:
+            write(by=by, values=data, references=references, seen_updated_at=seen)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from None
         self.instance = activity
         return activity
 

@@ -13,6 +13,9 @@ from .filters import ActivityFilter
 from .models import ActionLine, Region, Theme
 from .views import cached_for_the_public
 
+# What a statistics page's address may hold: the filters (no ordering, no page).
+STATS_PARAMETERS = frozenset(ActivityFilter.base_filters) - {"ordering"}
+
 
 def _filterset(request):
     data = request.GET.copy()
@@ -53,7 +56,7 @@ def _render_page(request, template, build):
 
 
 @require_GET
-@cached_for_the_public
+@cached_for_the_public(STATS_PARAMETERS)
 def stats_page(request):
     return _render_page(
         request,
@@ -66,7 +69,7 @@ def stats_page(request):
 
 
 @require_GET
-@cached_for_the_public
+@cached_for_the_public(STATS_PARAMETERS)
 def trend_page(request):
     return _render_page(
         request,

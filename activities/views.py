@@ -60,40 +60,52 @@ def home(request):
     return render(request, "home.html", context)
 
 
-def cached_for_the_public(view):
+def cached_for_the_public(parameters):
     """Serve anonymous visitors a whole page from the cache while nothing changed.
 
-    The key holds the language and the full address; the cache generation
-    moves on with every change to an activity (activities/caching.py). Pages
-    for logged-in users, with messages, or with errors are never cached.
+    The key holds the language, the path and the recognised ``parameters`` of
+    the query (see ``caching.normalise_query``: other parameters are dropped
+    from the request). The cache generation is read once, before the page is
+    computed, and the page is stored under it: a change to published work
+    during the computation makes the page stale at once (activities/caching.py).
+    Pages for logged-in users, with messages, or with errors are never cached.
     """
     from functools import wraps
 
     from django.contrib.messages import get_messages
     from django.http import HttpResponse
 
-    from .caching import cached_value, store_value
+    from .caching import cached_value, generation, normalise_query, store_value
 
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        anonymous = settings.SESSION_COOKIE_NAME not in request.COOKIES
-        if request.method != "GET" or not anonymous:
-            return view(request, *args, **kwargs)
-        key = f"page:{request.LANGUAGE_CODE}:{request.get_full_path()}"
-        hit = cached_value(key)
-        if hit is not None:
-            content, content_type = hit
-            return HttpResponse(content, content_type=content_type)
-        response = view(request, *args, **kwargs)
-        if response.status_code == 200 and not list(get_messages(request)):
-            store_value(key, (response.content, response["Content-Type"]))
-        return response
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            anonymous = settings.SESSION_COOKIE_NAME not in request.COOKIES
+            if request.method != "GET" or not anonymous:
+                return view(request, *args, **kwargs)
+            query = normalise_query(request, parameters)
+            current = generation()
+            key = f"page:{request.LANGUAGE_CODE}:{request.path}?{query}"
+            hit = cached_value(key, current)
+            if hit is not None:
+                content, content_type = hit
+                return HttpResponse(content, content_type=content_type)
+            response = view(request, *args, **kwargs)
+            if response.status_code == 200 and not list(get_messages(request)):
+                store_value(key, (response.content, response["Content-Type"]), current)
+            return response
 
-    return wrapped
+        return wrapped
+
+    return decorator
+
+
+# What the listing's address may hold: the filters, the ordering and the page.
+LISTING_PARAMETERS = frozenset([*ActivityFilter.base_filters, "page"])
 
 
 @require_GET
-@cached_for_the_public
+@cached_for_the_public(LISTING_PARAMETERS)
 def activity_list(request):
     filterset = ActivityFilter(request.GET)
     context = {

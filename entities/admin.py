@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
+
+from wsis_site.history_admin import ReadOnlyHistoryAdmin
 
 from .models import Entity, Membership
 
@@ -13,7 +14,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Entity)
-class EntityAdmin(SimpleHistoryAdmin):
+class EntityAdmin(ReadOnlyHistoryAdmin):
     list_display = ("acronym", "name_en", "kind", "parent", "is_active", "published_count")
     list_filter = ("kind", "is_active")
     search_fields = (

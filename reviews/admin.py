@@ -12,9 +12,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from rules.contrib.admin import ObjectPermissionsModelAdminMixin
-from simple_history.admin import SimpleHistoryAdmin
 
 from activities.models import Activity
+from wsis_site.history_admin import ReadOnlyHistoryAdmin
 
 from . import rules as roles
 from .emails import send_submission_email
@@ -400,7 +400,7 @@ class MessageForm(forms.Form):
 
 
 @admin.register(Submission)
-class SubmissionAdmin(ObjectPermissionsModelAdminMixin, SimpleHistoryAdmin):
+class SubmissionAdmin(ObjectPermissionsModelAdminMixin, ReadOnlyHistoryAdmin):
     change_form_template = "admin/reviews/submission/change_form.html"
     list_display = (
         "entity",

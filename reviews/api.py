@@ -31,10 +31,12 @@ SUBMISSION_ID = lookup_parameter(
     ),
 )
 class ReviewCycleViewSet(viewsets.ReadOnlyModelViewSet):
-    queryset = ReviewCycle.objects.all()
     serializer_class = ReviewCycleSerializer
     lookup_field = "slug"
     lookup_value_regex = SLUG
+
+    def get_queryset(self):
+        return ReviewCycle.objects.visible_to(self.request.user)
 
 
 @extend_schema_view(

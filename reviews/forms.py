@@ -155,6 +155,38 @@ ReferenceFormSet = inlineformset_factory(
 )
 
 
+def references_after(formset):
+    """The references an activity will have once ``formset`` (valid) is applied, as the
+    dicts ``Activity.write`` takes, in order: the stored ones as the formset keeps,
+    changes or removes them (those it did not show stay as they are), then the new
+    ones; a ``position`` the formset gives (the admin's) reorders them."""
+    names = ("url", "symbol", "label", "footnote_number")
+
+    def as_dict(source, fallback=None):
+        return {name: source.get(name, (fallback or {}).get(name)) for name in names}
+
+    shown = {f.instance.pk: f for f in formset.initial_forms if f.instance.pk}
+    result = []  # (position or None, dict)
+    if formset.instance.pk:
+        for reference in formset.instance.references.all():
+            form = shown.get(reference.pk)
+            if form is None:
+                result.append((reference.position, as_dict(vars(reference))))
+            elif not form.cleaned_data.get("DELETE"):
+                result.append(
+                    (
+                        form.cleaned_data.get("position", reference.position),
+                        as_dict(form.cleaned_data, vars(reference)),
+                    )
+                )
+    for form in formset.extra_forms:
+        if form.has_changed() and form.cleaned_data and not form.cleaned_data.get("DELETE"):
+            result.append((form.cleaned_data.get("position"), as_dict(form.cleaned_data)))
+    last = max((p for p, _ in result if p is not None), default=0) + 1
+    order = {id(ref): (last if p is None else p, n) for n, (p, ref) in enumerate(result)}
+    return sorted((ref for _, ref in result), key=lambda ref: order[id(ref)])
+
+
 class CommentForm(forms.ModelForm):
     class Meta:
         model = Comment

@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .rules import is_entity_contributor, is_secretariat
+
 
 def default_questions():
     return [
@@ -49,6 +51,15 @@ class ReviewCycleQuerySet(models.QuerySet):
 
     def open(self):
         return self.filter(state=ReviewCycle.State.OPEN)
+
+    def announced(self):
+        """Cycles the public knows of: a planned cycle is as unknown to them as
+        one that does not exist."""
+        return self.exclude(state=ReviewCycle.State.PLANNED)
+
+    def visible_to(self, user):
+        """The secretariat sees every cycle; everyone else the announced ones."""
+        return self if is_secretariat(user) else self.announced()
 
 
 class ReviewCycle(models.Model):
@@ -141,8 +152,6 @@ class ReviewCycle(models.Model):
         return [q for q in self.questions or [] if q.get("required")]
 
     def _change_state(self, by, perm, sources, target):
-        from . import rules as _rules  # noqa: F401  (registers the permissions)
-
         if not by.has_perm(perm, self):
             raise TransitionNotAllowed(
                 _("Only a secretariat manager can do this."), code="forbidden"
@@ -232,8 +241,6 @@ class Step:
 class SubmissionQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Contributors see their entities' submissions; the secretariat sees all."""
-        from .rules import is_secretariat
-
         if not user.is_authenticated:
             return self.none()
         if is_secretariat(user):
@@ -292,6 +299,8 @@ class Submission(models.Model):
             needs_comment=True,
         ),
     }
+    # The steps the entity's focal points take (the rest are the secretariat's).
+    CONTRIBUTOR_ACTIONS = ("start", "submit", "decline")
     # The e-mail each transition sends to the entity's focal points.
     EMAILS = {
         "request_changes": "changes_requested",
@@ -400,6 +409,17 @@ class Submission(models.Model):
             if self.state in step.sources and user.has_perm(step.perm, self)
         ]
 
+    def _call_closed(self):
+        """The refusal a focal point meets once the call no longer takes contributions."""
+        return TransitionNotAllowed(
+            _(
+                "The call for inputs to %(cycle)s is %(state)s: contributions can no longer "
+                "be started, changed or submitted. Write to the secretariat if yours should "
+                "still be taken."
+            )
+            % {"cycle": self.cycle.title, "state": self.cycle.get_state_display().lower()}
+        )
+
     # Transitions ----------------------------------------------------------------
 
     def _move(self, action, *, by, comment="", check=None, after=None):
@@ -409,8 +429,6 @@ class Submission(models.Model):
         ``after(locked, now)`` does the transition's own writes in the same
         transaction.
         """
-        from . import rules as _rules  # noqa: F401  (registers the permissions)
-
         step = self.TRANSITIONS[action]
         comment = (comment or "").strip()
         with transaction.atomic():
@@ -420,6 +438,8 @@ class Submission(models.Model):
                 .get(pk=self.pk)
             )
             if not by.has_perm(step.perm, locked):
+                if action in self.CONTRIBUTOR_ACTIONS and is_entity_contributor(by, locked):
+                    raise locked._call_closed()
                 raise TransitionNotAllowed(
                     _("You may not %(action)s this submission.")
                     % {"action": ACTION_LABELS[action].lower()},
@@ -618,24 +638,22 @@ class Submission(models.Model):
         Yields the locked row. Used around saving an activity of the
         submission, so that a submission submitted meanwhile is not changed.
         """
-        from . import rules as _rules  # noqa: F401
-
         with transaction.atomic():
-            locked = Submission.objects.select_for_update().get(pk=self.pk)
+            locked = Submission.objects.select_for_update().select_related("cycle").get(pk=self.pk)
             if not by.has_perm("reviews.edit_submission", locked):
-                # Those who could edit it in another state hear about the state.
-                if not locked.is_editable and by.has_perm("reviews.submit_submission", locked):
-                    raise TransitionNotAllowed(
-                        _("This submission is %(state)s and can no longer be edited.")
-                        % {"state": locked.get_state_display().lower()}
-                    )
+                # The entity's own focal points hear why: the state, or the closed call.
+                if is_entity_contributor(by, locked):
+                    if not locked.is_editable:
+                        raise TransitionNotAllowed(
+                            _("This submission is %(state)s and can no longer be edited.")
+                            % {"state": locked.get_state_display().lower()}
+                        )
+                    raise locked._call_closed()
                 raise TransitionNotAllowed(_("You may not edit this submission."), code="forbidden")
             yield locked
 
     def save_answers(self, answers, *, by, seen_updated_at=None):
         """Store the answers; refused when not editable or edited by someone else since."""
-        from . import rules as _rules  # noqa: F401
-
         with self.editing(by=by) as locked:
             if seen_updated_at is not None and locked.updated_at != seen_updated_at:
                 raise TransitionNotAllowed(
@@ -652,6 +670,43 @@ class Submission(models.Model):
         return self
 
     save_answers.alters_data = True
+
+    def save_activity(self, activity, *, by, values, references=None, seen_updated_at=None):
+        """Create or change one activity of this submission: the write path of the
+        contributor form, the API and the admin (see ``Activity.write`` for
+        ``values``, ``references`` and the checks).
+
+        Under the submission's lock (``editing``): refused with
+        TransitionNotAllowed when the caller may not edit the submission or the
+        call is closed for them; the entity and the cycle come from the
+        submission. Nothing is changed when anything is refused.
+        """
+        with self.editing(by=by) as locked:
+            if activity.pk and activity.submission_id != locked.pk:
+                raise TransitionNotAllowed(
+                    _("This activity does not belong to this submission."), code="invalid"
+                )
+            activity.submission = locked
+            activity.entity = locked.entity
+            activity.cycle = locked.cycle
+            activity.write(
+                by=by, values=values, references=references, seen_updated_at=seen_updated_at
+            )
+        return activity
+
+    save_activity.alters_data = True
+
+    def delete_activity(self, activity, *, by):
+        """Remove one activity of this submission, under the same rules as saving it."""
+        with self.editing(by=by) as locked:
+            if activity.submission_id != locked.pk:
+                raise TransitionNotAllowed(
+                    _("This activity does not belong to this submission."), code="invalid"
+                )
+            activity._history_user = by
+            activity.delete()
+
+    delete_activity.alters_data = True
 
 
 ACTION_LABELS = {

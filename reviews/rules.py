@@ -71,12 +71,16 @@ def is_editable(user, submission):
 
 
 @rules.predicate
-def is_editable_activity(user, activity):
-    """An activity may be changed while its submission is editable."""
-    if activity is None:
-        return False
-    submission = getattr(activity, "submission", None)
-    return submission is not None and submission.is_editable
+def is_call_open(user, submission):
+    """The submission's cycle takes contributions now."""
+    return submission is not None and submission.cycle.state == "open"
+
+
+@rules.predicate
+def is_sent_back(user, submission):
+    """The secretariat asked the contributor for changes (or reopened the submission):
+    a deliberate invitation to change and resubmit, even once the call has closed."""
+    return submission is not None and submission.state == "changes_requested"
 
 
 @rules.predicate
@@ -92,10 +96,17 @@ def is_published_cycle(user, cycle):
 
 # Submissions and their workflow.
 rules.add_perm("reviews.view_submission", is_entity_contributor | is_secretariat)
-rules.add_perm("reviews.edit_submission", (is_entity_contributor & is_editable) | is_manager)
-rules.add_perm("reviews.start_submission", is_entity_contributor | is_manager)
-rules.add_perm("reviews.submit_submission", is_entity_contributor | is_manager)
-rules.add_perm("reviews.decline_submission", is_entity_contributor | is_manager)
+# Contributors act only while the call is open, or on what the secretariat sent back.
+rules.add_perm(
+    "reviews.edit_submission",
+    (is_entity_contributor & is_editable & (is_call_open | is_sent_back)) | is_manager,
+)
+rules.add_perm("reviews.start_submission", (is_entity_contributor & is_call_open) | is_manager)
+rules.add_perm(
+    "reviews.submit_submission",
+    (is_entity_contributor & (is_call_open | is_sent_back)) | is_manager,
+)
+rules.add_perm("reviews.decline_submission", (is_entity_contributor & is_call_open) | is_manager)
 rules.add_perm("reviews.review_submission", is_secretariat)
 rules.add_perm("reviews.publish_submission", is_manager)
 rules.add_perm("reviews.reopen_submission", is_manager)
@@ -115,10 +126,6 @@ rules.add_perm("reviews.view_report_sources", is_secretariat)
 
 # Activities of a submission, in the contributor pages and the API.
 rules.add_perm("activities.view_unpublished_activity", is_entity_contributor | is_secretariat)
-rules.add_perm(
-    "activities.edit_activity",
-    (is_entity_contributor & is_editable_activity) | is_manager,
-)
 
 # The admin: the secretariat sees everything; managers change it. Model
 # permissions without an object are asked by the admin's lists and menus.

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -9,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from activities.models import Activity
 
-from .forms import ActivityForm, AnswersForm, CommentForm, ReferenceFormSet
+from .forms import ActivityForm, AnswersForm, CommentForm, ReferenceFormSet, references_after
 from .insight import year_on_year
 from .models import ACTION_LABELS, Comment, ReviewCycle, Submission, TransitionNotAllowed
 
@@ -153,31 +154,14 @@ def submission_comment(request, cycle, acronym):
 
 
 def _save_activity(request, submission, activity, form, formset):
-    """Save the activity and its references under the submission's lock."""
-    with submission.editing(by=request.user):
-        if activity.pk:
-            current = Activity.objects.select_for_update().get(pk=activity.pk)
-            seen = form.seen_updated_at()
-            if seen is not None and current.updated_at != seen:
-                raise TransitionNotAllowed(
-                    _(
-                        "Someone else saved this activity after you opened it. Your text is "
-                        "still in the form; copy it, reload the page and apply your changes again."
-                    )
-                )
-        activity = form.save(commit=False)
-        activity.entity = submission.entity
-        activity.submission = submission
-        activity.cycle = submission.cycle
-        if not activity.pk:
-            activity.created_by = request.user
-            activity.status = Activity.Status.DRAFT
-        activity.updated_by = request.user
-        activity.save()
-        form.save_m2m()
-        formset.instance = activity
-        formset.save()
-    return activity
+    """Save the activity and its references through the one write path."""
+    return submission.save_activity(
+        activity,
+        by=request.user,
+        values={name: form.cleaned_data[name] for name in form.Meta.fields},
+        references=references_after(formset),
+        seen_updated_at=form.seen_updated_at(),
+    )
 
 
 @login_required
@@ -203,6 +187,10 @@ def activity_form(request, cycle, acronym, pk=None):
             except TransitionNotAllowed as exc:
                 form.add_error(None, exc.message)
                 status = 409
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+                status = 400
             else:
                 messages.success(request, _("The activity is saved."))
                 return redirect(submission)
@@ -219,8 +207,7 @@ def activity_delete(request, cycle, acronym, pk):
     activity = get_activity(submission, pk)
     if request.method == "POST":
         try:
-            with submission.editing(by=request.user):
-                activity.delete()
+            submission.delete_activity(activity, by=request.user)
         except TransitionNotAllowed as exc:
             messages.error(request, exc.message)
         else:

@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from activities.models import Activity
+from activities.models import ActionLine, ActionLineFacilitator, Activity
 from reviews.models import Comment, DeadlineExtension
 from wsis_site.backup import HISTORY, MODELS, NOT_BACKED_UP
 
@@ -68,6 +68,11 @@ def lived_in(submission, contributor, other_contributor, reviewer, manager, enti
     )
     SubmissionFactory(cycle=submission.cycle, entity=entity_b)
     Token.objects.create(user=contributor)
+    ActionLineFacilitator.objects.create(
+        action_line=ActionLine.objects.get(code="C2"),
+        entity=entity_b,
+        source="https://www.itu.int/net/wsis/implementation/",
+    )
     UserFactory(username="inactive", is_active=False)
     LogEntry.objects.create(
         user=manager,

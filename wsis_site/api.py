@@ -13,7 +13,7 @@ from drf_spectacular.utils import (
     OpenApiResponse,
     inline_serializer,
 )
-from rest_framework import pagination, serializers, throttling
+from rest_framework import exceptions, pagination, parsers, serializers, throttling
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -56,6 +56,59 @@ class Pagination(pagination.PageNumberPagination):
         for name in ("next", "previous"):
             response["properties"][name].pop("example", None)
         return response
+
+
+MAX_JSON_DEPTH = 20  # far deeper than any body the API takes (references: 3)
+
+
+class StrictJSONParser(parsers.JSONParser):
+    """JSON bodies, refusing what no field takes: nesting deeper than
+    ``MAX_JSON_DEPTH`` (which would otherwise exhaust the stack) and NUL characters
+    (which PostgreSQL refuses in text). Both are a 400 naming the field, like
+    any other bad input."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise exceptions.ParseError(
+                {api_settings.NON_FIELD_ERRORS_KEY: [_too_deep()]}
+            ) from None
+        top = (
+            data.items() if isinstance(data, dict) else [(api_settings.NON_FIELD_ERRORS_KEY, data)]
+        )
+        for field, value in top:
+            problem = _problem(field, 2) or _problem(value, 2)
+            if problem:
+                name = str(field).replace(NUL, "\\0")
+                raise exceptions.ParseError({name: [problem]})
+        return data
+
+
+NUL = "\x00"
+
+
+def _too_deep():
+    return gettext("The body is nested more than %(depth)s levels deep.") % {
+        "depth": MAX_JSON_DEPTH
+    }
+
+
+def _problem(value, depth):
+    """What makes ``value`` (met at ``depth``) unacceptable, in words, or None."""
+    stack = [(value, depth)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            return _too_deep()
+        if isinstance(value, str):
+            if NUL in value:
+                return gettext("A NUL character is not allowed in text.")
+        elif isinstance(value, dict):
+            stack.extend((item, depth + 1) for pair in value.items() for item in pair)
+        elif isinstance(value, list):
+            stack.extend((item, depth + 1) for item in value)
+    return None
 
 
 class RatesFromSettingsMixin:

@@ -34,6 +34,7 @@ MODELS = [
     "activities.Trend",
     "activities.Region",
     "activities.SDG",
+    "activities.ActionLineFacilitator",
     "reviews.ReviewCycle",
     "reviews.Submission",
     "activities.Activity",

@@ -9,6 +9,8 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from .validators import validate_web_address
+
 # Language code (as in settings.LANGUAGES) -> field suffix.
 SUFFIXES = {"ar": "ar", "zh-hans": "zh", "en": "en", "fr": "fr", "ru": "ru", "es": "es"}
 
@@ -27,7 +29,10 @@ def localized(obj, base, language=None):
 
 
 class HttpsURLField(models.URLField):
-    """A URLField whose form field reads a typed address without scheme as https."""
+    """A web address (http or https, no user name: ``validate_web_address``) whose
+    form field reads a typed address without scheme as https."""
+
+    default_validators = [validate_web_address]
 
     def formfield(self, **kwargs):
         return super().formfield(**{"assume_scheme": "https", **kwargs})

@@ -3,7 +3,9 @@ address used to count failed log-ins, and the API token's guard against guessing
 
 from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
@@ -30,6 +32,59 @@ class ContentSecurityPolicyMiddleware:
         if "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = content_security_policy()
         return response
+
+
+NUL = "\x00"
+
+
+def _nul_parameters(query):
+    """The names of the parameters of ``query`` that hold a NUL character."""
+    return [
+        key.replace(NUL, "\\0")
+        for key, values in query.lists()
+        if NUL in key or any(NUL in v for v in values)
+    ]
+
+
+class RejectNullCharactersMiddleware:
+    """Refuse a NUL character anywhere in the address, the query or a form.
+
+    No text the tracker stores or looks up may hold one (PostgreSQL refuses it
+    with an error), so one rule here spares every view, filter, converter and
+    admin page from meeting it. Under /api/ the answers are JSON: a 404 for
+    such an address, a 400 naming the parameters; JSON bodies are checked by
+    the API's parser (wsis_site.api.StrictJSONParser).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        api = request.path.startswith("/api/")
+        if NUL in request.path:
+            if api:
+                return JsonResponse({"detail": _("Not found.")}, status=404)
+            return self._refused(_("The address holds a NUL character, which none may hold."))
+        names = _nul_parameters(request.GET) or self._form_nul_parameters(request)
+        if names:
+            message = _("A NUL character is not allowed in text.")
+            if api:
+                return JsonResponse({name: [message] for name in names}, status=400)
+            return self._refused(message)
+        return self.get_response(request)
+
+    @staticmethod
+    def _form_nul_parameters(request):
+        if request.method != "POST":
+            return []
+        if request.content_type not in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            return []  # JSON and other bodies are the parsers' to check
+        return _nul_parameters(request.POST)
+
+    @staticmethod
+    def _refused(message):
+        # Rendered without the request: nothing about the user or the session is read.
+        return HttpResponse(render_to_string("400.html", {"message": message}), status=400)
 
 
 def client_ip(request):

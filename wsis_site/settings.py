@@ -115,6 +115,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "wsis_site.language.LanguageParameterMiddleware",
+    "wsis_site.security.RejectNullCharactersMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -287,6 +288,9 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", Tr
 # LOGIN_FAILURE_LIMIT failures for one account, or from one address, logging
 # in is blocked for LOGIN_LOCKOUT_MINUTES. Managers lift a block in the admin
 # ("Access attempts") or with `manage.py axes_reset`.
+# Past versions are shown in the admin, never restored from there (wsis_site/history_admin.py).
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
@@ -311,6 +315,11 @@ API_MAX_PAGE_SIZE = 100
 API_TOKEN_FAILURE_LIMIT = env_int("API_TOKEN_FAILURE_LIMIT", 20)
 API_TOKEN_FAILURE_WINDOW = 60 * 15
 REST_FRAMEWORK = {
+    "DEFAULT_PARSER_CLASSES": [
+        "wsis_site.api.StrictJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: a bad token then answers 401 with a WWW-Authenticate header.
         "wsis_site.security.GuardedTokenAuthentication",

@@ -1,0 +1,34 @@
+"""The admin's history pages: past versions shown, never restored from there."""
+
+from django.contrib.admin.utils import flatten_fieldsets
+from django.http import HttpResponseNotAllowed
+from simple_history.admin import SimpleHistoryAdmin
+
+
+class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
+    """django-simple-history's admin with reverting turned off for everyone.
+
+    Its page of a past version is an editable form that its POST saves, asking
+    only for the view permission; a revert would also bypass the records' own
+    write paths (an activity's publication state moves only through its
+    submission's workflow). Here that page is read-only and a POST is refused.
+    """
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method not in ("GET", "HEAD"):
+            return HttpResponseNotAllowed(["GET", "HEAD"])
+        request._wsis_viewing_history = True
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def get_readonly_fields(self, request, obj=None):
+        if getattr(request, "_wsis_viewing_history", False):
+            if self.fieldsets:
+                return flatten_fieldsets(self.fieldsets)
+            if self.fields:
+                return list(self.fields)
+            opts = self.model._meta
+            return [f.name for f in (*opts.fields, *opts.many_to_many) if f.editable]
+        return super().get_readonly_fields(request, obj)
