@@ -194,6 +194,9 @@ class ActivityAdmin(ReadOnlyHistoryAdmin):
         values = {name: value for name, value in form.cleaned_data.items() if name in fields}
         (formset,) = [f for f in formsets if f.model is Reference]
         references = references_after(formset)
+        # The references are replaced by the write path, not saved by the formset;
+        # the change message still names the changed fields of the activity.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         submission = form.cleaned_data.get("submission") or activity.submission
         try:
             submission.save_activity(

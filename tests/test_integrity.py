@@ -1,17 +1,25 @@
-"""The public's caches never keep withdrawn work, and unknown parameters mint no entries."""
+"""Integrity and security: what an adversarial review of the tracker found, each fixed.
+
+Withdrawn work never stays in the public's caches and unknown parameters mint no
+entries; history pages never restore a past version; an activity is written
+through one path, with one set of limits; contributors act only while the call
+is open; planned cycles are unknown to the public; hostile input is a 4xx."""
 
 import pytest
 from django.core.cache import cache
+from django.urls import reverse
+from rest_framework.test import APIClient
 
 from activities import stats_views, views
 from activities.api import ActivityViewSet
-from activities.models import Activity
+from activities.models import ActionLine, Activity
 
 from .factories import ActivityFactory, move
 
 pytestmark = pytest.mark.django_db
 
 WITHDRAWN = "Withdrawn broadband pilots"
+ANSWERS = {"trends": "T", "achievements": "A", "obstacles": "O"}
 
 
 @pytest.fixture
@@ -129,3 +137,345 @@ def test_parameters_in_another_order_share_one_entry(client, published):
 
     assert len(cache._cache) == before
     assert second.content == first.content
+
+
+# --- History pages: shown, never restored -------------------------------------------------
+
+
+@pytest.fixture
+def draft_of_accepted(submission, contributor, reviewer, manager):
+    """A draft activity of an accepted submission: what a reviewer must not publish."""
+    activity = ActivityFactory(
+        submission=submission,
+        entity=submission.entity,
+        title="Not yet public",
+        status=Activity.Status.DRAFT,
+        action_lines=["C2"],
+    )
+    move(submission, "accepted", contributor=contributor, reviewer=reviewer, manager=manager)
+    return activity
+
+
+def _history_url(obj):
+    meta = obj._meta
+    version = obj.history.order_by("pk").first()
+    return reverse(
+        f"admin:{meta.app_label}_{meta.model_name}_simple_history", args=[obj.pk, version.pk]
+    )
+
+
+@pytest.mark.parametrize("role", ["reviewer", "manager"])
+@pytest.mark.parametrize("record", ["activity", "entity", "submission"])
+def test_a_history_page_is_read_only_and_its_post_changes_nothing(
+    client, request, draft_of_accepted, role, record
+):
+    obj = {
+        "activity": draft_of_accepted,
+        "entity": draft_of_accepted.entity,
+        "submission": draft_of_accepted.submission,
+    }[record]
+    client.force_login(request.getfixturevalue(role))
+    url = _history_url(obj)
+
+    page = client.get(url)
+    revert = client.post(
+        url, {"title": "Changed", "status": "published", "name_en": "X", "_change_history": "1"}
+    )
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'name="title"' not in html and 'name="status"' not in html
+    assert 'name="name_en"' not in html and 'type="submit"' not in html.split("<main")[-1]
+    assert revert.status_code == 405
+    draft_of_accepted.refresh_from_db()
+    assert (draft_of_accepted.title, draft_of_accepted.status) == ("Not yet public", "draft")
+    assert draft_of_accepted.entity.name_en != "X"
+
+
+def test_the_admin_change_form_cannot_publish_an_activity(client, manager, draft_of_accepted):
+    client.force_login(manager)
+    url = reverse("admin:activities_activity_change", args=[draft_of_accepted.pk])
+
+    page = client.get(url)
+    client.post(
+        url,
+        {
+            "title": "Still a draft",
+            "summary": "S",
+            "language": "en",
+            "action_lines": [str(draft_of_accepted.action_lines.get().pk)],
+            "year": "2024",
+            "status": "published",
+            "published_at_0": "2024-01-01",
+            "published_at_1": "00:00",
+            "references-TOTAL_FORMS": "0",
+            "references-INITIAL_FORMS": "0",
+            "references-MIN_NUM_FORMS": "0",
+            "references-MAX_NUM_FORMS": "30",
+        },
+    )
+
+    draft_of_accepted.refresh_from_db()
+    assert 'name="status"' not in page.content.decode()
+    assert draft_of_accepted.title == "Still a draft"  # the change went through the write path
+    assert (draft_of_accepted.status, draft_of_accepted.published_at) == ("draft", None)
+
+
+def test_the_api_cannot_publish_an_activity(manager, draft_of_accepted):
+    api = APIClient()
+    api.force_authenticate(manager)
+
+    response = api.patch(
+        f"/api/activities/{draft_of_accepted.pk}/",
+        {"status": "published", "published_at": "2024-01-01T00:00:00Z", "title": "Renamed"},
+        format="json",
+    )
+
+    draft_of_accepted.refresh_from_db()
+    assert response.status_code == 200
+    assert response.json()["status"] == "draft"
+    assert (draft_of_accepted.title, draft_of_accepted.status) == ("Renamed", "draft")
+    assert draft_of_accepted.published_at is None
+
+
+# --- One write path, one set of limits -----------------------------------------------------
+
+
+@pytest.fixture
+def contributor_api(contributor):
+    api = APIClient()
+    api.force_authenticate(contributor)
+    return api
+
+
+@pytest.fixture
+def draft(submission, contributor):
+    submission.start(by=contributor)
+    return submission
+
+
+def _activity(draft, **extra):
+    return {
+        "submission": draft.pk,
+        "title": "Village broadband",
+        "summary": "Forty villages connected.",
+        "action_lines": ["C2"],
+        "year": 2024,
+        **extra,
+    }
+
+
+@pytest.mark.parametrize(
+    "extra, field, message",
+    [
+        ({"summary": "x" * 2001}, "summary", "no more than 2000 characters"),
+        ({"description": "x" * 20001}, "description", "no more than 20000 characters"),
+        ({"references": [{"url": f"https://e.org/{n}"} for n in range(31)]}, "references", "30"),
+        ({"partners": ["ENTA"]}, "partners", "cannot be its own partner"),
+        ({"partners": ["OLD"]}, "partners", "no longer active: OLD"),
+        ({"sdgs": [1.5]}, "sdgs", "Invalid value"),
+        ({"sdgs": [True]}, "sdgs", "Invalid value"),
+        ({"start_date": "0001-01-01"}, "start_date", "between 1990 and 2100"),
+        ({"end_date": "9999-12-31"}, "end_date", "between 1990 and 2100"),
+        ({"year": 9999}, "year", "less than or equal to 2100"),
+        ({"regions": ["africa"] * 51}, "regions", "at most 50"),
+        ({"references": [{"url": "ftp://example.org/a"}]}, "references", "http:// or https://"),
+        (
+            {"references": [{"url": "https://evil.example@example.org/"}]},
+            "references",
+            "without a user name",
+        ),
+        ({"references": [{"symbol": "A/RES/78-132 bad"}]}, "references", "not a UN document"),
+    ],
+)
+def test_the_api_refuses_what_the_forms_refuse(contributor_api, draft, extra, field, message):
+    from .factories import EntityFactory
+
+    EntityFactory(acronym="OLD", is_active=False)
+
+    response = contributor_api.post("/api/activities/", _activity(draft, **extra), format="json")
+
+    assert response.status_code == 400, response.json()
+    assert message in str(response.json()[field])
+    assert not Activity.objects.exists()
+
+
+def test_the_api_refuses_a_stale_activity_edit(contributor_api, draft):
+    created = contributor_api.post("/api/activities/", _activity(draft), format="json").json()
+    seen = created["updated_at"]
+    contributor_api.patch(f"/api/activities/{created['id']}/", {"title": "First"}, format="json")
+
+    stale = contributor_api.patch(
+        f"/api/activities/{created['id']}/",
+        {"title": "Second", "seen_updated_at": seen},
+        format="json",
+    )
+
+    assert stale.status_code == 409
+    assert "Someone else saved this activity" in stale.json()["detail"]
+    assert Activity.objects.get().title == "First"
+
+
+def test_the_contributor_form_refuses_a_symbol_that_is_not_one(client, contributor, draft):
+    client.force_login(contributor)
+    url = reverse("reviews:activity-create", args=[draft.cycle.slug, draft.entity.acronym])
+
+    response = client.post(
+        url,
+        {
+            "title": "T",
+            "summary": "S",
+            "language": "en",
+            "action_lines": [str(ActionLine.objects.get(code="C2").pk)],
+            "year": "2024",
+            "references-TOTAL_FORMS": "1",
+            "references-INITIAL_FORMS": "0",
+            "references-MIN_NUM_FORMS": "0",
+            "references-MAX_NUM_FORMS": "30",
+            "references-0-symbol": "A/RES/78-132 bad",
+            "references-0-url": "",
+        },
+    )
+
+    assert response.status_code == 400
+    assert "is not a UN document symbol" in response.content.decode()
+    assert not Activity.objects.exists()
+
+
+# --- Contributors act only while the call is open ------------------------------------------
+
+
+@pytest.fixture
+def closed(submission, contributor, entity_b, manager):
+    """The 2025 call closed: Entity A's submission a draft, Entity B's still invited."""
+    from .factories import SubmissionFactory
+
+    submission.start(by=contributor)
+    invited = SubmissionFactory(cycle=submission.cycle, entity=entity_b)
+    submission.cycle.close(by=manager)
+    return submission, invited
+
+
+def test_after_the_close_contributors_can_neither_start_edit_add_nor_submit(
+    closed, contributor, other_contributor
+):
+    draft, invited = closed
+    mine, theirs = APIClient(), APIClient()
+    mine.force_authenticate(contributor)
+    theirs.force_authenticate(other_contributor)
+
+    start = theirs.post(f"/api/submissions/{invited.pk}/transition/", {"action": "start"})
+    answers = mine.patch(f"/api/submissions/{draft.pk}/", {"answers": ANSWERS}, format="json")
+    added = mine.post("/api/activities/", _activity(draft), format="json")
+    submit = mine.post(f"/api/submissions/{draft.pk}/transition/", {"action": "submit"})
+
+    assert [r.status_code for r in (start, answers, added, submit)] == [409] * 4
+    assert "The call for inputs to 2025 report is closed" in submit.json()["detail"]
+    draft.refresh_from_db()
+    invited.refresh_from_db()
+    assert (draft.state, draft.answers, invited.state) == ("draft", {}, "invited")
+    assert not Activity.objects.exists()
+
+
+def test_a_submission_sent_back_after_the_close_can_still_be_changed_and_resubmitted(
+    submission, contributor, reviewer, manager
+):
+    move(submission, "accepted", contributor=contributor, reviewer=reviewer, manager=manager)
+    submission.cycle.close(by=manager)
+    submission.reopen(by=manager, comment="Please add the 2024 figures.")
+
+    submission.save_answers({**ANSWERS, "trends": "With the figures."}, by=contributor)
+    submission.submit(by=contributor)
+
+    assert submission.state == "submitted"
+    assert submission.answers["trends"] == "With the figures."
+
+
+# --- Planned cycles are unknown to the public ----------------------------------------------
+
+
+def test_a_planned_cycle_is_as_unknown_to_the_public_as_a_missing_one(client, reviewer):
+    from .factories import ReviewCycleFactory
+
+    ReviewCycleFactory(slug="report-2027", title="Secret plans", state="planned")
+    ReviewCycleFactory(slug="report-2024", state="published")
+
+    listed = client.get("/api/cycles/").json()
+    detail = client.get("/api/cycles/report-2027/")
+    page = client.get("/activities/?cycle=report-2027")
+    unknown = client.get("/activities/?cycle=no-such-cycle")
+    client.force_login(reviewer)
+    staff = client.get("/api/cycles/").json()
+
+    assert [c["slug"] for c in listed["results"]] == ["report-2024"]
+    assert detail.status_code == 404
+    assert (page.status_code, unknown.status_code) == (400, 400)
+    assert "Secret plans" not in page.content.decode()
+    assert {c["slug"] for c in staff["results"]} == {"report-2024", "report-2027"}
+
+
+# --- Hostile input is a 4xx -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url, status",
+    [
+        ("/entities/%00/", 400),
+        ("/entities/a%00b/", 400),
+        ("/contribute/report-2025/%00/", 400),
+        ("/activities/?q=%00", 400),
+        ("/api/activities/?q=a%00", 400),
+        ("/api/entities/%00/", 404),
+        ("/admin/activities/activity/?entity__kind__exact=%00", 400),
+        ("/admin/activities/activity/?action_line=%00", 400),
+        ("/admin/entities/entity/?kind__exact=%00", 400),
+        (
+            "/admin/autocomplete/?app_label=activities&model_name=activity"
+            "&field_name=entity&term=%00",
+            400,
+        ),
+    ],
+)
+def test_a_nul_character_is_refused_with_a_message(client, manager, submission, url, status):
+    client.force_login(manager)
+
+    response = client.get(url)
+
+    assert response.status_code == status
+    assert b"NUL" in response.content or status == 404
+
+
+@pytest.mark.parametrize("field", ["partners", "action_lines", "title"])
+def test_a_nul_character_in_an_api_body_names_its_field(contributor_api, draft, field):
+    value = "\x00" if field == "title" else ["\x00"]
+
+    response = contributor_api.post(
+        "/api/activities/", _activity(draft, **{field: value}), format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {field: ["A NUL character is not allowed in text."]}
+    assert not Activity.objects.exists()
+
+
+def test_json_nested_a_thousand_deep_is_a_400(contributor_api, draft):
+    body = '{"title": ' + "[" * 1000 + "]" * 1000 + "}"
+
+    response = contributor_api.generic(
+        "PATCH", f"/api/submissions/{draft.pk}/", body, content_type="application/json"
+    )
+
+    assert response.status_code == 400
+    assert "nested more than 20 levels" in str(response.json())
+
+
+@pytest.mark.parametrize("ordering", [",", "year,", "year,,title"])
+@pytest.mark.parametrize(
+    "url",
+    ["/activities/", "/api/activities/", "/activities/export.csv", "/activities/export.json"],
+)
+def test_an_ordering_with_an_empty_name_is_a_400(client, url, ordering):
+    response = client.get(url, {"ordering": ordering})
+
+    assert response.status_code == 400
+    assert "Name an order between each pair of commas" in response.content.decode()

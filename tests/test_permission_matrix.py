@@ -657,9 +657,27 @@ def model_rows(label, view, add, change, delete):
                     ],
                 ),
                 GET=may(view_or_change, "200"),
+                # A past version is shown, never restored: a POST changes nothing for
+                # anyone, managers included (wsis_site/history_admin.py).
+                POST=staff("405", "405"),
+                data=lambda w: history_revert_form(w, label),
             )
         ]
     return rows
+
+
+def history_revert_form(world, label):
+    """What the history page's form would post to restore a past version, with
+    the publication state set to published where the record has one."""
+    obj = world.admin_objects[label]
+    data = {
+        f.name: str(f.value_from_object(obj) or "")
+        for f in obj._meta.concrete_fields
+        if f.editable and not f.primary_key
+    }
+    data["status"] = "published"
+    data["_change_history"] = "1"
+    return data
 
 
 # The parts the matrix is run in, so that each run stays short.
