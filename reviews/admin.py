@@ -17,7 +17,7 @@ from activities.models import Activity
 from wsis_site.history_admin import ReadOnlyHistoryAdmin
 
 from . import rules as roles
-from .emails import send_submission_email
+from .emails import outcome_counts, queue_submission_email, send_again
 from .insight import durations, history, states_over_time, workloads, year_on_year
 from .models import (
     ACTION_LABELS,
@@ -29,6 +29,65 @@ from .models import (
     Transition,
     TransitionNotAllowed,
 )
+
+
+def report_emails(request, rows, message_user):
+    """Tell the person who acted what became of the e-mails: sent, not sent for
+    want of a recipient (naming the entities), failed (with the error), never
+    all counted as sent. ``rows`` may hold None for once-only messages written
+    before, which are left out."""
+    rows = [row for row in rows if row is not None]
+    counts = outcome_counts(rows)
+    if counts["sent"]:
+        message_user(
+            request,
+            ngettext("%(count)s e-mail sent.", "%(count)s e-mails sent.", counts["sent"])
+            % {"count": counts["sent"]},
+            messages.SUCCESS,
+        )
+    waiting = counts["queued"] + counts["sending"]
+    if waiting:
+        message_user(
+            request,
+            ngettext(
+                "%(count)s e-mail is waiting in the outbox; it goes out shortly.",
+                "%(count)s e-mails are waiting in the outbox; they go out shortly.",
+                waiting,
+            )
+            % {"count": waiting},
+            messages.INFO,
+        )
+    nobody = sorted(
+        {row.submission.entity.acronym for row in rows if row.state == row.State.NO_RECIPIENT}
+    )
+    if nobody:
+        message_user(
+            request,
+            ngettext(
+                "%(count)s e-mail not sent: no recipient. These entities have no focal point "
+                "with an e-mail address: %(entities)s.",
+                "%(count)s e-mails not sent: no recipient. These entities have no focal point "
+                "with an e-mail address: %(entities)s.",
+                counts["no_recipient"],
+            )
+            % {"count": counts["no_recipient"], "entities": ", ".join(nobody)},
+            messages.WARNING,
+        )
+    if counts["failed"]:
+        error = next(row.error for row in rows if row.state == row.State.FAILED)
+        message_user(
+            request,
+            ngettext(
+                "%(count)s e-mail could not be sent (%(error)s). It stays in the outbox and is "
+                "tried again; the list of e-mails shows it.",
+                "%(count)s e-mails could not be sent (%(error)s). They stay in the outbox and "
+                "are tried again; the list of e-mails shows them.",
+                counts["failed"],
+            )
+            % {"count": counts["failed"], "error": error},
+            messages.ERROR,
+        )
+
 
 # --- Review cycles --------------------------------------------------------------
 
@@ -207,10 +266,16 @@ class ReviewCycleAdmin(ObjectPermissionsModelAdminMixin, admin.ModelAdmin):
         count = 0
         for cycle in queryset:
             try:
-                getattr(cycle, method)(by=request.user)
+                result = getattr(cycle, method)(by=request.user)
                 count += 1
             except TransitionNotAllowed as exc:
                 self.message_user(request, f"{cycle}: {exc.message}", messages.ERROR)
+            else:
+                if method == "open_call":
+                    invitations = SentEmail.objects.filter(
+                        submission__in=result, kind="invitation"
+                    ).select_related("submission__entity")
+                    report_emails(request, list(invitations), self.message_user)
         if count:
             self.message_user(request, done % {"count": count}, messages.SUCCESS)
 
@@ -343,8 +408,8 @@ class TransitionInline(ReadOnlyInline):
 
 class SentEmailInline(ReadOnlyInline):
     model = SentEmail
-    fields = ("sent_at", "kind", "recipients", "subject", "sent_by", "resend")
-    verbose_name_plural = _("e-mails sent")
+    fields = ("created_at", "kind", "recipients", "subject", "sent_by", "state", "error", "resend")
+    verbose_name_plural = _("e-mails")
 
     @admin.display(description=_("resend"))
     def resend(self, obj):
@@ -576,14 +641,8 @@ class SubmissionAdmin(ObjectPermissionsModelAdminMixin, ReadOnlyHistoryAdmin):
         if not request.user.has_perm("reviews.remind_submission", submission):
             return HttpResponseRedirect(reverse("admin:index"))
         original = get_object_or_404(SentEmail, pk=email_pk, submission=submission)
-        send_submission_email(
-            original.kind,
-            submission,
-            sent_by=request.user,
-            subject=original.subject,
-            text=original.body,
-        )
-        self.message_user(request, _("The e-mail was sent again."), messages.SUCCESS)
+        row = send_again(original, by=request.user)
+        report_emails(request, [row], self.message_user)
         return HttpResponseRedirect(reverse("admin:reviews_submission_change", args=[pk]))
 
     # Bulk actions ------------------------------------------------------------------
@@ -613,18 +672,23 @@ class SubmissionAdmin(ObjectPermissionsModelAdminMixin, ReadOnlyHistoryAdmin):
         pending = queryset.filter(state__in=Submission.NOT_SUBMITTED).select_related(
             "entity", "cycle"
         )
-        for submission in pending:
-            send_submission_email("reminder", submission, sent_by=request.user)
-        self.message_user(
-            request,
-            ngettext(
-                "%(count)s reminder sent (submissions already submitted were skipped).",
-                "%(count)s reminders sent (submissions already submitted were skipped).",
-                len(pending),
+        rows = [
+            queue_submission_email("reminder", submission, sent_by=request.user)
+            for submission in pending
+        ]
+        skipped = queryset.count() - len(rows)
+        if skipped:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)s submission was skipped: it is already submitted.",
+                    "%(count)s submissions were skipped: they are already submitted.",
+                    skipped,
+                )
+                % {"count": skipped},
+                messages.INFO,
             )
-            % {"count": len(pending)},
-            messages.SUCCESS,
-        )
+        report_emails(request, rows, self.message_user)
 
     @admin.action(description=_("Extend the deadline"))
     def extend_deadline(self, request, queryset):
@@ -665,15 +729,17 @@ class SubmissionAdmin(ObjectPermissionsModelAdminMixin, ReadOnlyHistoryAdmin):
     @admin.action(description=_("Write to the focal points"))
     def write_to_focal_points(self, request, queryset):
         def apply(data):
-            for submission in queryset.select_related("entity", "cycle"):
-                send_submission_email(
+            rows = [
+                queue_submission_email(
                     "message",
                     submission,
                     sent_by=request.user,
                     subject=data["subject"],
                     text=data["text"],
                 )
-            self.message_user(request, _("Message sent."), messages.SUCCESS)
+                for submission in queryset.select_related("entity", "cycle")
+            ]
+            report_emails(request, rows, self.message_user)
 
         return self._form_action(
             request, queryset, MessageForm, _("Write to the focal points"), apply
@@ -682,13 +748,38 @@ class SubmissionAdmin(ObjectPermissionsModelAdminMixin, ReadOnlyHistoryAdmin):
 
 @admin.register(SentEmail)
 class SentEmailAdmin(admin.ModelAdmin):
-    list_display = ("sent_at", "kind", "subject", "recipients", "submission", "sent_by")
-    list_filter = ("kind", "submission__cycle")
+    """The outbox: what was sent, what waits, what failed and why, and "Send again"."""
+
+    list_display = (
+        "created_at",
+        "state",
+        "kind",
+        "subject",
+        "recipients",
+        "submission",
+        "attempts",
+        "short_error",
+    )
+    list_filter = ("state", "kind", "submission__cycle")
     search_fields = ("subject", "recipients", "submission__entity__acronym")
+    list_select_related = ("submission__entity", "submission__cycle")
     readonly_fields = [f.name for f in SentEmail._meta.fields]
+    actions = ["send_again"]
 
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_send_permission(self, request):
+        return request.user.has_perm("reviews.remind_submission")
+
+    @admin.display(description=_("error"))
+    def short_error(self, obj):
+        return obj.error[:120]
+
+    @admin.action(description=_("Send again"), permissions=["send"])
+    def send_again(self, request, queryset):
+        rows = [send_again(row, by=request.user) for row in queryset.select_related("submission")]
+        report_emails(request, rows, self.message_user)

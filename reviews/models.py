@@ -1,3 +1,4 @@
+import datetime as dt
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -171,9 +172,10 @@ class ReviewCycle(models.Model):
 
         Side effects: the cycle becomes ``open``; one ``invited`` submission is
         created for each invited entity that has none; each new submission's
-        focal points get the invitation e-mail (after commit).
+        invitation e-mail is written to the outbox (sent after commit; "no
+        recipient" where the entity has no focal point).
         """
-        from .emails import send_submission_email
+        from .emails import queue_submission_email
 
         with transaction.atomic():
             self._change_state(by, "reviews.run_cycle", [self.State.PLANNED], self.State.OPEN)
@@ -186,10 +188,10 @@ class ReviewCycle(models.Model):
             Transition.objects.bulk_create(
                 Transition(submission=s, actor=by, action="invite", to_state=s.state) for s in new
             )
+            # Written with the submissions, sent after commit (the outbox): a mail
+            # server that fails leaves its rows "failed", never the call half open.
             for submission in new:
-                transaction.on_commit(
-                    lambda s=submission: send_submission_email("invitation", s, sent_by=by)
-                )
+                queue_submission_email("invitation", submission, sent_by=by)
         return new
 
     open_call.alters_data = True
@@ -494,11 +496,10 @@ class Submission(models.Model):
                 after(locked, now)
             email = self.EMAILS.get(action)
             if email:
-                from .emails import send_submission_email
+                from .emails import queue_submission_email
 
-                transaction.on_commit(
-                    lambda: send_submission_email(email, locked, sent_by=by, comment=comment)
-                )
+                # In the outbox with the transition; sent after commit, never raising.
+                queue_submission_email(email, locked, sent_by=by, comment=comment)
         self.refresh_from_db()
         return self
 
@@ -829,8 +830,39 @@ class Transition(models.Model):
         return f"{self.action}: {self.from_state} → {self.to_state}"
 
 
+class SentEmailQuerySet(models.QuerySet):
+    def pending(self, now=None):
+        """What still has to go out: queued, failed (below the attempts' limit), or
+        claimed by a sender that never finished (its process died mid-send)."""
+        now = now or timezone.now()
+        stuck = now - SentEmail.CLAIM_TIMEOUT
+        return self.filter(
+            Q(state=SentEmail.State.QUEUED)
+            | Q(state=SentEmail.State.FAILED, attempts__lt=settings.EMAIL_MAX_ATTEMPTS)
+            | Q(state=SentEmail.State.SENDING, claimed_at__lt=stuck)
+        )
+
+
 class SentEmail(models.Model):
-    """Every message the tracker sent: to whom, what, when, for which submission."""
+    """The outbox: every message the tracker sends, written with what causes it.
+
+    A row is written in the transaction of its cause (a transition, an
+    invitation, a reminder) as ``queued``, or ``no recipient`` when the entity
+    has no focal point with an address; after commit it is sent, and records
+    ``sent`` or ``failed`` with the error. Sending never raises into the
+    request; ``send_pending_emails`` (from cron) and the admin's "Send again"
+    retry what failed. See reviews/emails.py.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Being sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        NO_RECIPIENT = "no_recipient", _("Not sent: no recipient")
+
+    # A sender that claimed a row this long ago and never finished has died.
+    CLAIM_TIMEOUT = dt.timedelta(minutes=15)
 
     submission = models.ForeignKey(
         Submission,
@@ -847,7 +879,7 @@ class SentEmail(models.Model):
         blank=True,
         help_text=_("Set for messages that must never be sent twice, such as reminders."),
     )
-    recipients = models.TextField(_("to"))
+    recipients = models.TextField(_("to"), blank=True)
     subject = models.CharField(_("subject"), max_length=300)
     body = models.TextField(_("text"))
     sent_by = models.ForeignKey(
@@ -858,17 +890,34 @@ class SentEmail(models.Model):
         blank=True,
         related_name="+",
     )
-    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+    state = models.CharField(
+        _("state"), max_length=20, choices=State.choices, default=State.QUEUED, db_index=True
+    )
+    error = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    created_at = models.DateTimeField(_("written"), default=timezone.now)
+    claimed_at = models.DateTimeField(_("sending since"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    objects = SentEmailQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("e-mail sent")
-        verbose_name_plural = _("e-mails sent")
-        ordering = ["-sent_at", "-id"]
+        verbose_name = _("e-mail")
+        verbose_name_plural = _("e-mails")
+        ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["submission", "key"], condition=~Q(key=""), name="sentemail_once"
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="sent") | Q(sent_at__isnull=False),
+                name="sentemail_sent_has_date",
             ),
         ]
 
     def __str__(self):
         return self.subject
+
+    @property
+    def recipient_list(self):
+        return [a.strip() for a in self.recipients.split(",") if a.strip()]

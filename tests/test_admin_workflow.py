@@ -121,16 +121,24 @@ class TestSubmissionAdmin:
         comment = submission.comments.get()
         assert (comment.author, comment.visibility) == (reviewer, "internal")
 
+    # Committed for real, as in production: the admin's action runs in autocommit, so
+    # each reminder goes out as it is written and the message can say so.
+    @pytest.mark.django_db(transaction=True, serialized_rollback=True)
     def test_bulk_remind(self, client, reviewer, contributor, submission):
         client.force_login(reviewer)
 
-        client.post(
+        response = client.post(
             reverse("admin:reviews_submission_changelist"),
             {"action": "remind", "_selected_action": [submission.pk]},
+            follow=True,
         )
 
         assert [m.subject.split(":")[0] for m in mail.outbox] == ["Reminder"]
-        assert SentEmail.objects.get().sent_by == reviewer
+        assert (SentEmail.objects.get().sent_by, SentEmail.objects.get().state) == (
+            reviewer,
+            "sent",
+        )
+        assert [str(m) for m in response.context["messages"]] == ["1 e-mail sent."]
 
     def test_bulk_extend_deadline_asks_then_applies(self, client, manager, submission):
         client.force_login(manager)
@@ -196,21 +204,25 @@ class TestSubmissionAdmin:
         submission.refresh_from_db()
         assert submission.reviewer == reviewer
 
-    def test_write_to_focal_points_and_resend(self, client, manager, contributor, submission):
+    def test_write_to_focal_points_and_resend(
+        self, client, manager, contributor, submission, django_capture_on_commit_callbacks
+    ):
         client.force_login(manager)
 
-        client.post(
-            reverse("admin:reviews_submission_changelist"),
-            {
-                "action": "write_to_focal_points",
-                "_selected_action": [submission.pk],
-                "apply": "1",
-                "subject": "Webinar",
-                "text": "Join us on Friday.",
-            },
-        )
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(
+                reverse("admin:reviews_submission_changelist"),
+                {
+                    "action": "write_to_focal_points",
+                    "_selected_action": [submission.pk],
+                    "apply": "1",
+                    "subject": "Webinar",
+                    "text": "Join us on Friday.",
+                },
+            )
         sent = SentEmail.objects.get()
-        client.post(reverse("admin:reviews_submission_resend", args=[submission.pk, sent.pk]))
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(reverse("admin:reviews_submission_resend", args=[submission.pk, sent.pk]))
 
         assert [(m.subject, m.to) for m in mail.outbox] == [
             ("Webinar", ["alice@example.org"]),
@@ -270,6 +282,8 @@ class TestCycleAdmin:
         )
 
 
+# The command runs in autocommit, as from cron: each reminder goes out as it is written.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 class TestReminders:
     def remind(self, capsys):
         call_command("send_reminders")

@@ -28,7 +28,7 @@ from activities.exports import neutralise
 from activities.filters import ActivityFilter
 from activities.importer import DatasetError, import_dataset, read_dataset
 from activities.models import Activity
-from reviews.emails import send_submission_email
+from reviews.emails import queue_submission_email
 from reviews.forms import ActivityForm, AnswersForm, CommentForm, ReferenceFormSet
 from reviews.models import Comment
 
@@ -466,8 +466,8 @@ def test_stored_text_is_escaped_in_the_admin(client, hostile, manager, draft):
 def test_stored_text_is_escaped_in_the_html_email(hostile, draft, manager):
     mail.outbox.clear()
 
-    send_submission_email("message", draft, sent_by=manager, subject="S " + XSS, text=XSS)
-    send_submission_email("changes_requested", draft, sent_by=manager, comment=XSS)
+    queue_submission_email("message", draft, sent_by=manager, subject="S " + XSS, text=XSS)
+    queue_submission_email("changes_requested", draft, sent_by=manager, comment=XSS)
 
     for message in mail.outbox:
         html, mimetype = message.alternatives[0]

@@ -5,14 +5,19 @@ entries; history pages never restore a past version; an activity is written
 through one path, with one set of limits; contributors act only while the call
 is open; planned cycles are unknown to the public; hostile input is a 4xx."""
 
+from io import StringIO
+
 import pytest
+from django.core import mail
 from django.core.cache import cache
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from rest_framework.test import APIClient
 
 from activities import stats_views, views
 from activities.api import ActivityViewSet
 from activities.models import ActionLine, Activity
+from reviews.models import SentEmail
 
 from .factories import ActivityFactory, move
 
@@ -479,3 +484,132 @@ def test_an_ordering_with_an_empty_name_is_a_400(client, url, ordering):
 
     assert response.status_code == 400
     assert "Name an order between each pair of commas" in response.content.decode()
+
+
+# --- E-mail is an outbox: a committed transition never fails for its e-mail ---------------
+
+
+@pytest.fixture
+def dead_mail_server(settings):
+    """SMTP pointed at a port where nothing listens: every send is refused."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_transition_commits_and_answers_when_the_mail_server_is_down(
+    submission, contributor, reviewer, manager, dead_mail_server, settings
+):
+    move(submission, "under_review", contributor=contributor, reviewer=reviewer, manager=manager)
+    api = APIClient()
+    api.force_authenticate(reviewer)
+
+    response = api.post(
+        f"/api/submissions/{submission.pk}/transition/",
+        {"action": "request_changes", "comment": "Please add the figures."},
+        format="json",
+    )
+    again = api.post(
+        f"/api/submissions/{submission.pk}/transition/",
+        {"action": "request_changes", "comment": "Twice?"},
+        format="json",
+    )
+
+    assert response.status_code == 200
+    assert response.json()["state"] == "changes_requested"
+    assert again.status_code == 409
+    email = SentEmail.objects.get(kind="changes_requested")
+    assert (email.state, email.attempts, email.sent_at) == ("failed", 1, None)
+    assert "ConnectionRefusedError" in email.error
+    assert submission.transitions.filter(action="request_changes").count() == 1
+    assert mail.outbox == []
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    out = StringIO()
+    call_command("send_pending_emails", stdout=out)
+
+    email.refresh_from_db()
+    assert (email.state, email.attempts, email.error) == ("sent", 2, "")
+    assert [m.subject for m in mail.outbox] == [email.subject]
+    assert out.getvalue().strip() == "1 e-mails sent (1 were waiting)."
+
+
+def test_open_call_writes_every_invitation_even_when_sending_fails(
+    open_cycle,
+    manager,
+    contributor,
+    other_contributor,
+    dead_mail_server,
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        new = open_cycle.open_call(by=manager)
+
+    states = sorted(SentEmail.objects.filter(kind="invitation").values_list("state", flat=True))
+    assert len(new) == 2
+    assert states == ["failed", "failed"]
+
+
+def test_an_entity_without_focal_point_is_recorded_as_no_recipient(
+    open_cycle, manager, entity_a, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        open_cycle.open_call(by=manager)
+
+    emails = SentEmail.objects.filter(kind="invitation")
+    assert sorted(emails.values_list("state", flat=True)) == ["no_recipient", "no_recipient"]
+    assert not emails.filter(sent_at__isnull=False).exists()
+    assert mail.outbox == []
+
+
+def test_send_pending_emails_fails_loudly_while_the_server_is_down(
+    submission, manager, contributor, dead_mail_server
+):
+    from reviews.emails import queue_submission_email
+
+    queue_submission_email("message", submission, sent_by=manager, subject="S", text="T")
+
+    with pytest.raises(CommandError, match="1 e-mails could not be sent .*ConnectionRefused"):
+        call_command("send_pending_emails", stdout=StringIO())
+
+    assert SentEmail.objects.get().state == "failed"
+
+
+def test_a_failed_email_is_sent_again_from_the_admin(
+    client, submission, manager, contributor, dead_mail_server, settings
+):
+    from reviews.emails import deliver, queue_submission_email
+
+    row = deliver(queue_submission_email("message", submission, subject="S", text="T"))
+    assert row.state == "failed"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    client.force_login(manager)
+
+    response = client.post(
+        reverse("admin:reviews_sentemail_changelist"),
+        {"action": "send_again", "_selected_action": [row.pk]},
+        follow=True,
+    )
+
+    row.refresh_from_db()
+    assert (row.state, SentEmail.objects.count()) == ("sent", 1)
+    assert [m.to for m in mail.outbox] == [["alice@example.org"]]
+    assert "1 e-mail sent." in [str(m) for m in response.context["messages"]]
+
+
+def test_a_reminder_to_nobody_is_not_counted_as_sent(client, reviewer, submission, entity_a):
+    entity_a.memberships.all().delete()
+    client.force_login(reviewer)
+
+    response = client.post(
+        reverse("admin:reviews_submission_changelist"),
+        {"action": "remind", "_selected_action": [submission.pk]},
+        follow=True,
+    )
+
+    messages = [str(m) for m in response.context["messages"]]
+    assert messages == [
+        "1 e-mail not sent: no recipient. These entities have no focal point with an e-mail "
+        "address: ENTA."
+    ]
+    assert SentEmail.objects.get().state == "no_recipient"

@@ -29,6 +29,24 @@ def interruptible():
             signal.signal(sig, old)
 
 
+@contextlib.contextmanager
+def stop_between_steps():
+    """For loops whose steps must not be cut in half (an e-mail half sent): SIGINT and
+    SIGTERM only ask to stop; the loop checks ``asked()`` between steps (it returns
+    the signal's name, or None)."""
+    asked = []
+
+    def handler(signum, frame):
+        asked.append(signal.Signals(signum).name)
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield lambda: asked[0] if asked else None
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
 class Progress:
     """A one-line progress bar on stderr, redrawn at most a few times a second."""
 

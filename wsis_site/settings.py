@@ -239,6 +239,11 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "WSIS Tracker <wsis-tracker@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Seconds an SMTP connection may take, so that a dead mail server fails an e-mail
+# quickly (it is then retried) instead of holding the process.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
+# How often send_pending_emails tries a failed e-mail before leaving it to a person.
+EMAIL_MAX_ATTEMPTS = env_int("EMAIL_MAX_ATTEMPTS", 10)
 # The address of the site, for links in e-mail.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 # Reminders go this many days before a cycle's deadline (and once when overdue).

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from reviews.emails import send_submission_email
+from reviews.emails import outcome_counts, queue_submission_email
 from reviews.models import ReviewCycle, Submission
 from wsis_site.progress import Interrupted, Progress, interruptible
 
@@ -52,7 +52,7 @@ class Command(BaseCommand):
             .order_by("cycle__slug", "entity__acronym")
         )
         progress = Progress("Reminders", enabled=verbosity > 0 and len(pending) > 50)
-        sent = 0
+        sent, rows = 0, []
         try:
             with interruptible():
                 for done, submission in enumerate(pending, start=1):
@@ -63,13 +63,25 @@ class Command(BaseCommand):
                             if not submission.emails.filter(key=key).exists():
                                 self.stdout.write(f"would send {kind} to {submission}")
                                 sent += 1
-                        elif send_submission_email(kind, submission, key=key):
-                            sent += 1
+                        elif row := queue_submission_email(kind, submission, key=key):
+                            rows.append(row)  # sent at once: no transaction holds it back
                     progress(done, len(pending))
         except Interrupted as exc:
             raise CommandError(
                 f"Interrupted ({exc}) after {sent} reminders; run again to send the rest."
             ) from None
+        counts = outcome_counts(rows)
+        sent = sent if dry_run else counts["sent"]
         if verbosity:
             verb = "would be sent" if dry_run else "sent"
             self.stdout.write(f"{sent} reminders {verb} ({len(pending)} submissions pending).")
+        if counts["no_recipient"]:
+            self.stderr.write(
+                f"{counts['no_recipient']} reminders not sent: no focal point with an e-mail "
+                "address (listed in the admin under E-mails)."
+            )
+        if counts["failed"]:
+            raise CommandError(
+                f"{counts['failed']} reminders failed to send; send_pending_emails retries them "
+                "(the admin lists the errors under E-mails)."
+            )
