@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from reviews.forms import references_after
 from reviews.models import TransitionNotAllowed
-from wsis_site.history_admin import ReadOnlyHistoryAdmin
+from wsis_site.admin_base import BaseAdmin, ReadOnlyHistoryAdmin
 
 from .models import (
     SDG,
@@ -234,7 +234,7 @@ class ActivityAdmin(ReadOnlyHistoryAdmin):
         return None
 
 
-class TermAdmin(admin.ModelAdmin):
+class TermAdmin(BaseAdmin):
     search_fields = ("key", *TITLE_FIELDS)
     list_display = ("key", "title_en", "title_zh", "position", "activity_count")
     list_editable = ("position",)

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from . import stats
 from .caching import records
+from .exports import neutralise
 from .filters import ActivityFilter
 from .models import ActionLine, Region, Theme
 from .views import cached_for_the_public
@@ -89,8 +90,12 @@ def _csv(request, charts, slug, filename):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}-{slug}.csv"'
     writer = csv.writer(response)
-    writer.writerow(chart["headers"])
-    writer.writerows(chart["rows"])
+    # Labels come from what people typed (a cycle's title, an entity's name):
+    # safe to open in a spreadsheet, like the export's cells. Numbers stay numbers.
+    writer.writerow([neutralise(h) for h in chart["headers"]])
+    writer.writerows(
+        [c if isinstance(c, int | float) else neutralise(c) for c in row] for row in chart["rows"]
+    )
     return response
 
 

@@ -92,10 +92,12 @@ def env():
 
 
 def manage(*args, capture=False):
+    # seed_demo makes the demo's accounts, which it does only under DEBUG.
+    debug = {"DEBUG": "true"} if args[:1] == ("seed_demo",) else {}
     return subprocess.run(
         [PYTHON, "manage.py", *args],
         cwd=ROOT,
-        env=env(),
+        env={**env(), **debug},
         check=True,
         text=True,
         capture_output=capture,

@@ -41,8 +41,16 @@ def main():
         }
     )
     os.environ.pop("REDIS_URL", None)
-    for command in (["migrate", "--noinput", "-v0"], ["seed_demo", "-v0"]):
-        subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, check=True)
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, check=True
+    )
+    # The demo's accounts are made only under DEBUG (seed_demo refuses otherwise).
+    subprocess.run(
+        [sys.executable, "manage.py", "seed_demo", "-v0"],
+        cwd=ROOT,
+        check=True,
+        env={**os.environ, "DEBUG": "true"},
+    )
 
     import django
 

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from wsis_site.history_admin import ReadOnlyHistoryAdmin
+from wsis_site.admin_base import BaseAdmin, ReadOnlyHistoryAdmin
 
 from .models import Entity, Membership
 
@@ -61,7 +61,7 @@ class EntityAdmin(ReadOnlyHistoryAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(BaseAdmin):
     list_display = ("user", "entity", "created_at")
     list_filter = ("entity__kind",)
     search_fields = ("user__username", "user__email", "entity__acronym")

@@ -1,5 +1,8 @@
+import re
+
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
@@ -14,7 +17,7 @@ from django.utils.translation import ngettext
 from rules.contrib.admin import ObjectPermissionsModelAdminMixin
 
 from activities.models import Activity
-from wsis_site.history_admin import ReadOnlyHistoryAdmin
+from wsis_site.admin_base import BaseAdmin, ReadOnlyHistoryAdmin
 
 from . import rules as roles
 from .emails import outcome_counts, queue_submission_email, send_again
@@ -126,7 +129,7 @@ def _dashboard_insight(cycle):
 
 
 @admin.register(ReviewCycle)
-class ReviewCycleAdmin(ObjectPermissionsModelAdminMixin, admin.ModelAdmin):
+class ReviewCycleAdmin(ObjectPermissionsModelAdminMixin, BaseAdmin):
     list_display = (
         "title",
         "slug",
@@ -355,6 +358,8 @@ class ReviewerFilter(admin.SimpleListFilter):
         if self.value() == "none":
             return queryset.filter(reviewer__isnull=True)
         if self.value():
+            if not re.fullmatch(r"[0-9]{1,18}", self.value()):
+                raise IncorrectLookupParameters(f"reviewer={self.value()!r}")
             return queryset.filter(reviewer_id=self.value())
         return queryset
 
@@ -461,6 +466,13 @@ class AssignReviewerForm(forms.Form):
 
 class MessageForm(forms.Form):
     subject = forms.CharField(label=_("Subject"), max_length=200)
+
+    def clean_subject(self):
+        subject = self.cleaned_data["subject"]
+        if "\n" in subject or "\r" in subject:
+            raise forms.ValidationError(_("Write the subject on one line."))
+        return subject
+
     text = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 10}))
 
 
@@ -747,7 +759,7 @@ class SubmissionAdmin(ObjectPermissionsModelAdminMixin, ReadOnlyHistoryAdmin):
 
 
 @admin.register(SentEmail)
-class SentEmailAdmin(admin.ModelAdmin):
+class SentEmailAdmin(BaseAdmin):
     """The outbox: what was sent, what waits, what failed and why, and "Send again"."""
 
     list_display = (

@@ -22,6 +22,21 @@ class StaleCheckMixin:
             initial=updated_at.isoformat() if updated_at else "",
         )
 
+    def clean_updated_at(self):
+        raw = self.cleaned_data.get("updated_at") or ""
+        try:
+            seen = parse_datetime(raw) if raw else None
+        except ValueError:  # a well-formed time that cannot be (an offset of +24:00)
+            seen = None
+        if raw and seen is None:
+            # Shown above the form (the field is hidden); nothing is saved.
+            self.add_error(
+                None,
+                _("This form was damaged on the way; reload the page and make your change again."),
+            )
+            return ""
+        return raw
+
     def seen_updated_at(self):
         raw = self.cleaned_data.get("updated_at") or ""
         return parse_datetime(raw) if raw else None

@@ -1,6 +1,7 @@
 import json
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from activities.importer import DatasetError, import_dataset, read_dataset
@@ -254,7 +255,8 @@ def test_command_missing_file():
     assert str(excinfo.value) == "/no/such/file.json: no such file; nothing was imported."
 
 
-def test_seed_demo_twice_duplicates_nothing():
+def test_seed_demo_twice_duplicates_nothing(settings):
+    settings.DEBUG = True  # the demo runs only there
     call_command("seed_demo", verbosity=0)
     before = snapshot()
 
@@ -262,3 +264,13 @@ def test_seed_demo_twice_duplicates_nothing():
 
     assert snapshot() == before
     assert Activity.objects.published().filter(cycle__slug="report-2024").count() == 271
+
+
+def test_seed_demo_refuses_to_run_under_production_settings(settings):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError) as excinfo:
+        call_command("seed_demo", verbosity=0)
+
+    assert "runs only with DEBUG=true" in str(excinfo.value)
+    assert not get_user_model().objects.filter(username="manager").exists()

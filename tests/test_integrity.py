@@ -613,3 +613,176 @@ def test_a_reminder_to_nobody_is_not_counted_as_sent(client, reviewer, submissio
         "address: ENTA."
     ]
     assert SentEmail.objects.get().state == "no_recipient"
+
+
+# --- The embedded database holds concurrent writers -----------------------------------------
+
+
+CONCURRENT_WRITERS = """
+import threading, time
+import django
+django.setup()
+from django.db import connection, transaction
+
+with connection.cursor() as cursor:
+    cursor.execute("CREATE TABLE counter (n integer)")
+    cursor.execute("INSERT INTO counter VALUES (0)")
+errors = []
+
+def transition():
+    from django.db import connection
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT n FROM counter")
+            (n,) = cursor.fetchone()
+            time.sleep(0.05)  # the others read meanwhile, then all write
+            cursor.execute("UPDATE counter SET n = %s", [n + 1])
+    except Exception as exc:
+        errors.append(repr(exc))
+    finally:
+        connection.close()
+
+threads = [threading.Thread(target=transition) for _ in range(6)]
+for t in threads: t.start()
+for t in threads: t.join()
+with connection.cursor() as cursor:
+    cursor.execute("SELECT n FROM counter")
+    print(cursor.fetchone()[0], errors)
+"""
+
+
+def test_the_embedded_database_holds_concurrent_writers(tmp_path):
+    """Six writers that each read then write, at once, on a file database set up as the
+    demo's (``make run``): none fails with "database is locked", none loses an update."""
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings as django_settings
+
+    env = {
+        **os.environ,
+        "DEBUG": "true",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}",
+        "DJANGO_SETTINGS_MODULE": "wsis_site.settings",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", CONCURRENT_WRITERS],
+        env=env,
+        cwd=django_settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.stdout.strip() == "6 []", result.stderr
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "reviews/submission/?reviewer=abc",
+        "reviews/submission/?reviewer=1234567890123456789012345",
+        "activities/activity/?published_at__year=1234567890123456789012345",
+        "activities/activity/?published_at__year=2024&published_at__month=13",
+    ],
+)
+def test_an_admin_filter_with_an_impossible_value_shows_the_list_unfiltered(
+    client, manager, submission, query
+):
+    client.force_login(manager)
+
+    response = client.get(f"/admin/{query}", follow=True)
+
+    assert response.redirect_chain[0][0].endswith("?e=1")
+    assert response.status_code == 200
+
+
+def test_a_subject_on_two_lines_is_a_form_error(client, manager, submission, contributor):
+    client.force_login(manager)
+
+    response = client.post(
+        reverse("admin:reviews_submission_changelist"),
+        {
+            "action": "write_to_focal_points",
+            "_selected_action": [submission.pk],
+            "apply": "1",
+            "subject": "Webinar\r\nBcc: everyone@example.org",
+            "text": "Join us.",
+        },
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"subject": ["Write the subject on one line."]}
+    assert not SentEmail.objects.exists()
+
+
+@pytest.mark.parametrize("form", ["answers", "activity"])
+def test_a_damaged_hidden_time_is_a_form_error(client, contributor, draft, form):
+    client.force_login(contributor)
+    damaged = "2024-01-01T00:00:00+24:00"
+    if form == "answers":
+        url = draft.get_absolute_url()
+        data = {**ANSWERS, "updated_at": damaged}
+    else:
+        url = reverse("reviews:activity-create", args=[draft.cycle.slug, draft.entity.acronym])
+        data = {
+            "title": "T",
+            "summary": "S",
+            "language": "en",
+            "action_lines": [str(ActionLine.objects.get(code="C2").pk)],
+            "year": "2024",
+            "updated_at": damaged,
+            "references-TOTAL_FORMS": "0",
+            "references-INITIAL_FORMS": "0",
+            "references-MIN_NUM_FORMS": "0",
+            "references-MAX_NUM_FORMS": "30",
+        }
+
+    response = client.post(url, data)
+
+    assert response.status_code in (400, 409)
+    assert "This form was damaged on the way" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.answers == {} and not Activity.objects.exists()
+
+
+# --- Small things ---------------------------------------------------------------------------
+
+
+def test_password_resets_are_limited_per_account_and_per_address(client, contributor, settings):
+    settings.PASSWORD_RESET_LIMIT_PER_ACCOUNT, settings.PASSWORD_RESET_LIMIT_PER_ADDRESS = 3, 5
+    url = reverse("accounts:password_reset")
+
+    mine = [client.post(url, {"email": contributor.email}) for _ in range(4)]
+    others = [
+        client.post(url, {"email": f"someone{n}@example.org"}, REMOTE_ADDR="10.1.1.1")
+        for n in range(6)
+    ]
+
+    assert [r.status_code for r in mine] == [302, 302, 302, 429]
+    assert "Too many requests to reset a password" in mine[-1].content.decode()
+    assert [r.status_code for r in others] == [302] * 5 + [429]
+    assert len(mail.outbox) == 3  # the unknown addresses get nothing, as before
+
+
+def test_the_profile_page_is_never_cached(client, contributor):
+    client.force_login(contributor)
+
+    response = client.get(reverse("account-profile"))
+
+    assert "no-store" in response["Cache-Control"]
+    assert "private" in response["Cache-Control"]
+
+
+def test_the_statistics_csv_defuses_spreadsheet_formulas(client):
+    from .factories import ReviewCycleFactory
+
+    cycle = ReviewCycleFactory(slug="evil", title='=HYPERLINK("https://evil.example","x")')
+    ActivityFactory(cycle=cycle, action_lines=["C2"])
+
+    response = client.get("/stats/trend/per-cycle.csv")
+
+    body = response.content.decode()
+    assert "'=HYPERLINK(" in body
+    assert "\n=HYPERLINK" not in body and ",=HYPERLINK" not in body

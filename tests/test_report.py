@@ -232,7 +232,8 @@ def test_report_2024_page_links_the_notes(client, report_2024):
     assert '<h2 id="sec-regional">II. Regional implementation and follow-up</h2>' in html
 
 
-def test_demo_2024_cycle_compiles_to_the_real_outline(dataset_2024):
+def test_demo_2024_cycle_compiles_to_the_real_outline(dataset_2024, settings):
+    settings.DEBUG = True  # the demo runs only there
     call_command("seed_demo", verbosity=0)
 
     report = compile_report(ReviewCycle.objects.get(slug="report-2024"))

@@ -182,24 +182,47 @@ LOGIN_PAGES = ["/accounts/login/", "/admin/login/"]
 
 
 @pytest.mark.parametrize("url", LOGIN_PAGES)
-def test_an_account_is_locked_after_five_failures_even_from_other_addresses(client, url, manager):
-    for n in range(5):
+def test_an_account_is_locked_after_five_failures_from_one_address(client, url, manager):
+    fail_logins(client, url, manager.username, 5, address="10.0.1.1")
+
+    there = client.post(
+        url, {"username": manager.username, "password": PASSWORD}, REMOTE_ADDR="10.0.1.1"
+    )
+    elsewhere = client.post(
+        url, {"username": manager.username, "password": PASSWORD}, REMOTE_ADDR="10.0.2.1"
+    )
+
+    assert there.status_code == 429
+    assert "Too many failed log-ins" in there.content.decode()
+    assert "blocked for 30 minutes" in there.content.decode()
+    assert elsewhere.status_code == 302  # the owner, at their own desk
+
+
+@pytest.mark.parametrize("url", LOGIN_PAGES)
+def test_nobody_locks_someone_else_out_from_other_addresses(client, url, manager):
+    for n in range(20):
         fail_logins(client, url, manager.username, 1, address=f"10.0.1.{n}")
 
     response = client.post(
         url, {"username": manager.username, "password": PASSWORD}, REMOTE_ADDR="10.0.2.1"
     )
 
-    assert response.status_code == 429
-    assert "Too many failed log-ins" in response.content.decode()
-    assert "blocked for 30 minutes" in response.content.decode()
-    assert "_auth_user_id" not in client.session
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(manager.pk)
 
 
 @pytest.mark.parametrize("url", LOGIN_PAGES)
-def test_an_address_is_locked_after_five_failures_whatever_the_account(client, url, manager):
-    for n in range(5):
+def test_an_address_trying_many_accounts_is_locked_at_the_higher_cap(
+    client, url, manager, settings
+):
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 12
+    for n in range(11):
         fail_logins(client, url, f"nobody{n}", 1, address="10.0.3.3")
+    still_open = client.post(
+        url, {"username": manager.username, "password": PASSWORD}, REMOTE_ADDR="10.0.3.3"
+    )
+    client.logout()
+    fail_logins(client, url, "nobody-else", 1, address="10.0.3.3")
 
     locked = client.post(
         url, {"username": manager.username, "password": PASSWORD}, REMOTE_ADDR="10.0.3.3"
@@ -208,8 +231,67 @@ def test_an_address_is_locked_after_five_failures_whatever_the_account(client, u
         url, {"username": manager.username, "password": PASSWORD}, REMOTE_ADDR="10.0.3.4"
     )
 
+    assert still_open.status_code == 302
     assert locked.status_code == 429
+    assert "Too many failed log-ins" in locked.content.decode()
     assert elsewhere.status_code == 302
+
+
+def test_behind_a_trusted_proxy_clients_are_told_apart_by_forwarded_for(
+    client, contributor, settings
+):
+    settings.TRUSTED_PROXIES = 1
+    for _ in range(5):
+        client.post(
+            "/accounts/login/",
+            {"username": contributor.username, "password": "wrong"},
+            REMOTE_ADDR="10.9.9.9",  # the load balancer
+            HTTP_X_FORWARDED_FOR="192.0.2.1",
+        )
+
+    attacker = client.post(
+        "/accounts/login/",
+        {"username": contributor.username, "password": PASSWORD},
+        REMOTE_ADDR="10.9.9.9",
+        HTTP_X_FORWARDED_FOR="192.0.2.1",
+    )
+    owner = client.post(
+        "/accounts/login/",
+        {"username": contributor.username, "password": PASSWORD},
+        REMOTE_ADDR="10.9.9.9",
+        HTTP_X_FORWARDED_FOR="198.51.100.7",
+    )
+
+    assert (attacker.status_code, owner.status_code) == (429, 302)
+
+
+@pytest.mark.parametrize(
+    "env, expected",
+    [
+        ({}, "0 0"),
+        ({"SECURE_PROXY_SSL_HEADER_ENABLED": "true"}, "1 1"),
+        ({"SECURE_PROXY_SSL_HEADER_ENABLED": "true", "TRUSTED_PROXIES": "2"}, "2 2"),
+    ],
+)
+def test_one_trusted_proxy_setting_serves_the_lock_out_and_the_throttles(env, expected):
+    import subprocess
+    import sys
+
+    from django.conf import settings as django_settings
+
+    code = (
+        "import wsis_site.settings as s; print(s.TRUSTED_PROXIES, s.REST_FRAMEWORK['NUM_PROXIES'])"
+    )
+    keep = {k: v for k, v in os.environ.items() if "PROX" not in k}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**keep, "DEBUG": "true", **env},
+        cwd=django_settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+    )
+
+    assert result.stdout.strip() == expected, result.stderr
 
 
 @pytest.mark.parametrize("url", LOGIN_PAGES)
@@ -242,7 +324,7 @@ def test_a_forged_forwarded_for_header_does_not_dodge_the_lock(client, contribut
     for n in range(5):
         client.post(
             "/accounts/login/",
-            {"username": f"x{n}", "password": "wrong"},
+            {"username": contributor.username, "password": "wrong"},
             REMOTE_ADDR="10.0.4.4",
             HTTP_X_FORWARDED_FOR=f"192.0.2.{n}",
         )

@@ -1,11 +1,15 @@
 """Protections every response shares: the Content-Security-Policy, the client
 address used to count failed log-ins, and the API token's guard against guessing."""
 
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.db.models import Sum
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
@@ -88,12 +92,13 @@ class RejectNullCharactersMiddleware:
 
 
 def client_ip(request):
-    """The client's address, read as the API throttling reads it (``API_NUM_PROXIES``).
+    """The client's address, read as the API throttling reads it (``TRUSTED_PROXIES``).
 
     With no proxy it is the connection's address, so a client cannot pick
-    another one with a forged X-Forwarded-For header and dodge a lock-out.
+    another one with a forged X-Forwarded-For header and dodge a lock-out;
+    behind N trusted proxies it is the address the first of them saw.
     """
-    proxies = settings.REST_FRAMEWORK.get("NUM_PROXIES") or 0
+    proxies = settings.TRUSTED_PROXIES
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
     if proxies and forwarded:
         addresses = [a.strip() for a in forwarded.split(",") if a.strip()]
@@ -133,6 +138,29 @@ class GuardedTokenAuthentication(TokenAuthentication):
                 except ValueError:  # expired between add and incr
                     cache.set(key, 1, window)
             raise
+
+
+class AddressLockoutBackend:
+    """Refuse every log-in from an address that failed ``LOGIN_ADDRESS_FAILURE_LIMIT``
+    times within ``LOGIN_LOCKOUT_MINUTES``, whatever the account (someone trying
+    many accounts). django-axes counts failures per account and address; this
+    adds them up per address, from the same records, so that ``axes_reset_ip``
+    and deleting the attempts in the admin lift this block too.
+
+    It only refuses: it has no ``get_user``, so no session is ever bound to it.
+    """
+
+    def authenticate(self, request, **credentials):
+        if request is None:
+            return None
+        since = timezone.now() - settings.AXES_COOLOFF_TIME
+        failures = AccessAttempt.objects.filter(
+            ip_address=client_ip(request), attempt_time__gte=since
+        ).aggregate(n=Sum("failures_since_start"))["n"]
+        if (failures or 0) >= settings.LOGIN_ADDRESS_FAILURE_LIMIT:
+            request.axes_locked_out = True  # AxesMiddleware answers with the lock-out page
+            raise PermissionDenied(_("Too many failed log-ins from your address."))
+        return None
 
 
 def lockout_response(request, original_response=None, credentials=None):

@@ -69,6 +69,18 @@ def database_from_url(url, **options):
         raise ImproperlyConfigured(f"Cannot read the database URL: {exc}") from None
     if config["ENGINE"] == "django.db.backends.postgresql":
         config.setdefault("OPTIONS", {})
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # The embedded database holds concurrent writers: a transaction takes the
+        # write lock when it begins (so two never deadlock on upgrading a read
+        # lock), a writer waits up to 20 s for another instead of failing with
+        # "database is locked", and readers never wait for writers (WAL).
+        config.setdefault("OPTIONS", {}).update(
+            {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            }
+        )
     return config
 
 
@@ -180,6 +192,8 @@ else:
 AUTHENTICATION_BACKENDS = [
     # First: it refuses log-ins while an account or address is locked out.
     "axes.backends.AxesStandaloneBackend",
+    # Then: it refuses log-ins from an address with too many failures, for any account.
+    "wsis_site.security.AddressLockoutBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -286,19 +300,38 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "reviews:home"
 LOGOUT_REDIRECT_URL = "home"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # a reset link is valid for a day
+# Password reset requests allowed per e-mail address and per client address, per hour
+# (counted in the cache: shared by the app processes when REDIS_URL is set).
+PASSWORD_RESET_LIMIT_PER_ACCOUNT = env_int("PASSWORD_RESET_LIMIT_PER_ACCOUNT", 3)
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env_int("PASSWORD_RESET_LIMIT_PER_ADDRESS", 10)
+PASSWORD_RESET_WINDOW = 60 * 60
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 8)  # a working day
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
 
-# Failed log-ins (django-axes), on /accounts/login/ and /admin/login/: after
-# LOGIN_FAILURE_LIMIT failures for one account, or from one address, logging
-# in is blocked for LOGIN_LOCKOUT_MINUTES. Managers lift a block in the admin
-# ("Access attempts") or with `manage.py axes_reset`.
-# Past versions are shown in the admin, never restored from there (wsis_site/history_admin.py).
+# Past versions are shown in the admin, never restored from there (wsis_site/admin_base.py).
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
+# The proxies (load balancers) in front of the app, which append the client's
+# address to X-Forwarded-For: the client address of the log-in lock-out and of
+# the API's throttles is read through them (wsis_site.security.client_ip). One
+# by default behind a TLS-terminating proxy (SECURE_PROXY_SSL_HEADER_ENABLED).
+if "API_NUM_PROXIES" in os.environ:
+    raise ImproperlyConfigured("API_NUM_PROXIES is now called TRUSTED_PROXIES; rename it.")
+TRUSTED_PROXIES = env_int(
+    "TRUSTED_PROXIES", 1 if env_bool("SECURE_PROXY_SSL_HEADER_ENABLED", False) else 0
+)
+
+# Failed log-ins (django-axes), on /accounts/login/ and /admin/login/: after
+# LOGIN_FAILURE_LIMIT failures for one account from one address, that account
+# is blocked from that address (and only there) for LOGIN_LOCKOUT_MINUTES; after
+# LOGIN_ADDRESS_FAILURE_LIMIT failures from one address, for any accounts, that
+# address is blocked (wsis_site.security.AddressLockoutBackend). So nobody can
+# lock someone else out from elsewhere. Managers lift a block in the admin
+# ("Access attempts") or with `manage.py axes_reset`.
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 50)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 30))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "wsis_site.security.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "wsis_site.security.client_ip"
@@ -340,7 +373,7 @@ REST_FRAMEWORK = {
     },
     # How many proxies stand before the app; 0 means the client is REMOTE_ADDR
     # (a client-sent X-Forwarded-For is then ignored, so it cannot dodge the limit).
-    "NUM_PROXIES": env_int("API_NUM_PROXIES", 0),
+    "NUM_PROXIES": TRUSTED_PROXIES,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "wsis_site.api.exception_handler",
 }

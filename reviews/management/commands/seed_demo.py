@@ -58,6 +58,11 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, verbosity=1, **options):
+        if not settings.DEBUG:
+            raise CommandError(
+                "seed_demo creates staff accounts with the public demo password, so it runs "
+                "only with DEBUG=true (a local demo), never under production settings."
+            )
         try:
             with interruptible():
                 result = import_dataset(

@@ -1,11 +1,31 @@
-"""The admin's history pages: past versions shown, never restored from there."""
+"""What every admin page of the tracker shares: lists that answer a bad filter in the
+address with the admin's own "invalid lookup" page, and history pages that show past
+versions but never restore them."""
 
+from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import flatten_fieldsets
 from django.http import HttpResponseNotAllowed
 from simple_history.admin import SimpleHistoryAdmin
 
 
-class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
+class SafeChangeListMixin:
+    """A list filter given a value its field cannot hold (``?reviewer=abc``, a year
+    of 25 digits) is an invalid lookup, which the admin answers by showing the list
+    without filters and a note, not by a server error."""
+
+    def get_changelist_instance(self, request):
+        try:
+            return super().get_changelist_instance(request)
+        except (ValueError, OverflowError, TypeError) as exc:
+            raise IncorrectLookupParameters(exc) from exc
+
+
+class BaseAdmin(SafeChangeListMixin, admin.ModelAdmin):
+    pass
+
+
+class ReadOnlyHistoryAdmin(SafeChangeListMixin, SimpleHistoryAdmin):
     """django-simple-history's admin with reverting turned off for everyone.
 
     Its page of a past version is an editable form that its POST saves, asking
