@@ -61,11 +61,6 @@ def is_entity_contributor(user, obj):
 
 
 @rules.predicate
-def is_contributor(user):
-    return user.is_authenticated and bool(_entity_ids(user))
-
-
-@rules.predicate
 def is_editable(user, submission):
     return submission is not None and submission.is_editable
 
@@ -81,11 +76,6 @@ def is_sent_back(user, submission):
     """The secretariat asked the contributor for changes (or reopened the submission):
     a deliberate invitation to change and resubmit, even once the call has closed."""
     return submission is not None and submission.state == "changes_requested"
-
-
-@rules.predicate
-def is_unpublished_activity(user, activity):
-    return activity is not None and activity.status != "published"
 
 
 @rules.predicate
@@ -124,8 +114,6 @@ rules.add_perm("reviews.compile_report", is_secretariat)
 rules.add_perm("reviews.view_report", is_published_cycle | is_secretariat)
 rules.add_perm("reviews.view_report_sources", is_secretariat)
 
-# Activities of a submission, in the contributor pages and the API.
-rules.add_perm("activities.view_unpublished_activity", is_entity_contributor | is_secretariat)
 
 # The admin: the secretariat sees everything; managers change it. Model
 # permissions without an object are asked by the admin's lists and menus.

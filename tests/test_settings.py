@@ -102,3 +102,36 @@ def test_env_rate_rejects_nonsense(monkeypatch, raw):
 
     with pytest.raises(ImproperlyConfigured, match=f"API_ANON_RATE='{raw}' is not a rate"):
         env_rate("API_ANON_RATE", "60/minute")
+
+
+@pytest.mark.parametrize(
+    "name, raw, message",
+    [
+        ("REMINDER_DAYS", "14,seven", "REMINDER_DAYS='14,seven' should be whole numbers of days"),
+        ("REMINDER_DAYS", "0", "REMINDER_DAYS='0' should be whole numbers of days"),
+        ("LOG_LEVEL", "WARN", "LOG_LEVEL='WARN' is not one of DEBUG, INFO, WARNING"),
+        ("TRUSTED_PROXIES", "one", "TRUSTED_PROXIES='one' is not a whole number."),
+    ],
+)
+def test_a_mistyped_setting_is_one_readable_line(name, raw, message):
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        env={**os.environ, "DEBUG": "true", name: raw},
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+    )
+
+    assert result.returncode != 0
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"Configuration error: {message}")
+
+
+def test_reminder_days_and_log_level_are_read(monkeypatch):
+    from wsis_site.settings import env_choice, env_days
+
+    monkeypatch.setenv("REMINDER_DAYS", " 7, 14 ,2,7")
+    monkeypatch.setenv("LOG_LEVEL", "info")
+
+    assert env_days("REMINDER_DAYS", "14,7,2") == [14, 7, 2]
+    assert env_choice("LOG_LEVEL", "WARNING", ("INFO", "WARNING")) == "INFO"

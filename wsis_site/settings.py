@@ -47,6 +47,30 @@ def env_int(name, default):
         raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
 
 
+def env_days(name, default):
+    """A comma-separated list of whole numbers of days, such as ``14,7,2``."""
+    raw = os.environ.get(name, "").strip() or default
+    days = [item.strip() for item in raw.split(",") if item.strip()]
+    if not days or not all(d.isdigit() and int(d) > 0 for d in days):
+        raise ImproperlyConfigured(
+            f"{name}={raw!r} should be whole numbers of days separated by commas, e.g. 14,7,2."
+        )
+    return sorted({int(d) for d in days}, reverse=True)
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def env_choice(name, default, choices):
+    """One of ``choices`` (any case)."""
+    value = (os.environ.get(name, "").strip() or default).upper()
+    if value not in choices:
+        raise ImproperlyConfigured(
+            f"{name}={os.environ.get(name)!r} is not one of {', '.join(choices)}."
+        )
+    return value
+
+
 _RATE = re.compile(r"^\d+/(s|sec|second|m|min|minute|h|hour|d|day)$")
 
 
@@ -261,7 +285,7 @@ EMAIL_MAX_ATTEMPTS = env_int("EMAIL_MAX_ATTEMPTS", 10)
 # The address of the site, for links in e-mail.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 # Reminders go this many days before a cycle's deadline (and once when overdue).
-REMINDER_DAYS = [int(d) for d in env_list("REMINDER_DAYS", "14,7,2")]
+REMINDER_DAYS = env_days("REMINDER_DAYS", "14,7,2")
 
 # Security. With DEBUG off, cookies are secure and HTTPS is enforced; behind a
 # TLS-terminating load balancer set SECURE_PROXY_SSL_HEADER_ENABLED=true.
@@ -398,5 +422,5 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "root": {"handlers": ["console"], "level": env_choice("LOG_LEVEL", "WARNING", LOG_LEVELS)},
 }
