@@ -43,18 +43,9 @@ node_modules/.installed: package.json package-lock.json
 # The browser tests (tests/e2e, marker e2e) run when Chromium and axe-core are
 # installed and are skipped with a message otherwise; WSIS_REQUIRE_E2E=1 makes
 # that a failure. Run them alone with: make test PYTEST_ARGS="-m e2e"
-# They run in a pytest process of their own: they need transactional tests, and after
-# the rest of the suite in one process the reference data was not restored for them
-# (reproduced with tests/test_scale.py::TestReplica followed by any browser test).
 test: export SECRET_KEY ?= insecure-key-for-the-test-suite-only
 test: $(VENV)/.requirements-dev node_modules/.installed
-ifeq ($(strip $(PYTEST_ARGS)),)
-	$(BIN)/python -m pytest -m "not e2e and not csp"
-	$(BIN)/python -m pytest -m csp
-	$(BIN)/python -m pytest -m e2e
-else
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
-endif
 
 lint: $(VENV)/.requirements-dev
 	$(BIN)/ruff check .

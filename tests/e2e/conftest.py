@@ -34,6 +34,30 @@ def _missing():
     return None
 
 
+def serialized_contents():
+    """The test databases' serialized contents, which the transactional tests restore
+    from, by alias; the connections of this context are closed (see below)."""
+    from django.db import connections
+
+    connections.close_all()  # no connection of the old context is left open
+    return {
+        alias: connections[alias].__dict__["_test_serialized_contents"]
+        for alias in connections
+        if "_test_serialized_contents" in connections[alias].__dict__
+    }
+
+
+def restore_serialized_contents(saved):
+    """Starting Playwright's sync API leaves this thread in another context, where
+    Django's connections (context-local) are new objects, without the serialized
+    contents: every transactional test after the first browser test then found the
+    reference data gone. Give them to the connections of the new context."""
+    from django.db import connections
+
+    for alias, contents in saved.items():
+        connections[alias]._test_serialized_contents = contents
+
+
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_makereport(item, call):
     # Keep each phase's report on the test, so that the page fixture knows it failed.
@@ -51,7 +75,9 @@ def browser():
         pytest.skip(f"Browser tests skipped: {missing}")
     from playwright.sync_api import sync_playwright
 
+    saved = serialized_contents()
     with sync_playwright() as playwright:
+        restore_serialized_contents(saved)
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
@@ -92,7 +118,7 @@ def live_settings(settings):
 def page(request, browser, live_server, live_settings):
     """A fresh browser tab on the live server; screenshots into test-artifacts/ on failure."""
     # The Content-Security-Policy forbids injected scripts such as axe-core; the
-    # policy itself is tested in tests/test_csp_browser.py.
+    # policy itself is tested in tests/e2e/test_csp.py.
     context = browser.new_context(
         base_url=live_server.url, locale="en-GB", accept_downloads=True, bypass_csp=True
     )

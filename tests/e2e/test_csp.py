@@ -3,30 +3,18 @@
 Public pages, the contributor's pages, the API docs and the admin are opened
 in headless Chromium with the site's policy on; every violation the browser
 reports (the ``securitypolicyviolation`` event and the console) fails the test.
-Skipped where Playwright or Chromium is not installed.
+They run with the other browser tests (tests/e2e/conftest.py: the same browser and
+live server, skipped or failed the same way when Chromium is missing), in tabs
+that keep the policy on.
 """
-
-import os
-import threading
-import time
 
 import pytest
 
 from activities.models import Activity
 
-from .browser import CHROMIUM, CHROMIUM_ARGS
-from .factories import ActivityFactory, SubmissionFactory
+from ..factories import ActivityFactory, SubmissionFactory
 
-playwright_api = pytest.importorskip("playwright.sync_api")
-
-# A pytest process of its own (`make test` runs `-m csp` after the rest): two
-# Playwright instances cannot share one process's event loop, and after the whole
-# suite the live server's static files were found missing.
-pytestmark = [
-    pytest.mark.csp,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Chromium is not installed"),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 PASSWORD = "a-long-test-password"
 RECORD_VIOLATIONS = """
@@ -38,60 +26,13 @@ document.addEventListener("securitypolicyviolation", (e) => {
 """
 
 
-@pytest.fixture
-def plain_server(settings):
-    """A server started for this test, so that its middleware reads this test's settings
-    (plain HTTP; pytest-django's own live server is started once, before them)."""
-    from django.contrib.staticfiles.handlers import StaticFilesHandler
-    from django.db import connections
-    from django.test.testcases import LiveServerThread
-
-    settings.ALLOWED_HOSTS = ["localhost"]
-    shared = {
-        conn.alias: conn
-        for conn in connections.all()
-        if conn.vendor == "sqlite" and conn.is_in_memory_db()
-    }
-    for conn in shared.values():
-        conn.inc_thread_sharing()
-    before = set(threading.enumerate())
-    # Static files from the apps' folders (as in development), not from a
-    # collectstatic that a fresh clone has not run.
-    thread = LiveServerThread("localhost", StaticFilesHandler, connections_override=shared)
-    thread.daemon = True
-    thread.start()
-    thread.is_ready.wait()
-    if thread.error:
-        raise thread.error
-    thread.url = f"http://localhost:{thread.port}"
-    yield thread
-    thread.terminate()
-    # The threads that served the browser close their database connections
-    # once the browser is gone; wait for them, so the test database can be dropped.
-    deadline = time.monotonic() + 10
-    while set(threading.enumerate()) - before and time.monotonic() < deadline:
-        time.sleep(0.05)
-    for conn in shared.values():
-        conn.dec_thread_sharing()
-
-
-@pytest.fixture
-def browser():
-    # Tests ask for it after the data they need: while Playwright's event loop
-    # runs, the ORM would open a connection of its own that nobody closes.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # the ORM is used beside Playwright's loop
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
 class Visitor:
     """A browser tab that collects every policy violation and script error."""
 
     def __init__(self, browser, base):
         self.base = base
-        self.page = browser.new_context().new_page()
+        self.context = browser.new_context()  # the policy on, unlike the journeys' tabs
+        self.page = self.context.new_page()
         self.page.add_init_script(RECORD_VIOLATIONS)
         self.problems = []
         self.page.on(
@@ -129,6 +70,14 @@ class Visitor:
 
 
 @pytest.fixture
+def visitor(browser, live_server):
+    """A tab on the live server with the policy on; closed after the test."""
+    tab = Visitor(browser, live_server.url)
+    yield tab
+    tab.context.close()
+
+
+@pytest.fixture
 def site(open_cycle, entity_a, contributor, manager):
     open_cycle.state = "open"
     open_cycle.save()
@@ -145,8 +94,7 @@ def site(open_cycle, entity_a, contributor, manager):
     return {"submission": submission, "draft": draft, "published": published}
 
 
-def test_public_pages_and_api_docs_break_no_policy(site, plain_server, browser):
-    visitor = Visitor(browser, plain_server.url)
+def test_public_pages_and_api_docs_break_no_policy(site, visitor):
 
     for path in [
         "/",
@@ -164,8 +112,7 @@ def test_public_pages_and_api_docs_break_no_policy(site, plain_server, browser):
     assert visitor.problems == [], "\n".join(visitor.problems)
 
 
-def test_contributor_pages_break_no_policy(site, plain_server, browser):
-    visitor = Visitor(browser, plain_server.url)
+def test_contributor_pages_break_no_policy(site, visitor):
     visitor.log_in("/accounts/login/", "alice")
     base = site["submission"].get_absolute_url()
 
@@ -181,8 +128,7 @@ def test_contributor_pages_break_no_policy(site, plain_server, browser):
     assert visitor.problems == [], "\n".join(visitor.problems)
 
 
-def test_admin_pages_break_no_policy(site, plain_server, browser):
-    visitor = Visitor(browser, plain_server.url)
+def test_admin_pages_break_no_policy(site, visitor):
     visitor.log_in("/admin/login/", "max")
     submission = site["submission"]
 
