@@ -7,6 +7,7 @@ from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from reviews.forms import references_after
 from reviews.models import TransitionNotAllowed
@@ -82,12 +83,16 @@ class ActivityAdmin(ReadOnlyHistoryAdmin):
         "action_line_codes",
         "status",
         "cycle",
+        "section_key",
+        "section_confirmed",
         "source_paragraph",
         "updated_at",
     )
+    actions = ["confirm_headings"]
     list_filter = (
         "status",
         ActionLineFilter,
+        "section_confirmed",
         "year",
         "cycle",
         "entity__kind",
@@ -134,6 +139,7 @@ class ActivityAdmin(ReadOnlyHistoryAdmin):
                     "submission",
                     "cycle",
                     "section_key",
+                    "section_confirmed",
                     "source_id",
                     "source_paragraph",
                     "editorial_note",
@@ -172,10 +178,43 @@ class ActivityAdmin(ReadOnlyHistoryAdmin):
         return fields
 
     def get_form(self, request, obj=None, change=False, **kwargs):
+        from reviews.report import heading_choices
+
         form = super().get_form(request, obj, change=change, **kwargs)
         if "submission" in form.base_fields:
             form.base_fields["submission"].required = True
+        if "section_key" in form.base_fields:
+            field = form.base_fields["section_key"]
+            form.base_fields["section_key"] = forms.ChoiceField(
+                label=field.label,
+                help_text=field.help_text,
+                choices=[("", "—"), *heading_choices(obj.cycle if obj else None)],
+                required=False,
+            )
         return form
+
+    def has_place_permission(self, request):
+        return request.user.has_perm("activities.place_activity")
+
+    @admin.action(description=_("Confirm the suggested report headings"), permissions=["place"])
+    def confirm_headings(self, request, queryset):
+        done = 0
+        for activity in queryset.select_related("entity", "cycle"):
+            try:
+                activity.place(activity.section_key, by=request.user)
+            except TransitionNotAllowed as exc:
+                self.message_user(request, f"{activity}: {exc.message}", django_messages.ERROR)
+                continue
+            done += 1
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)s report heading confirmed.",
+                "%(count)s report headings confirmed.",
+                done,
+            )
+            % {"count": done},
+        )
 
     def has_change_permission(self, request, obj=None):
         # A record that came with no submission (generated load data) has no

@@ -10,8 +10,10 @@ nothing: records are compared and written only when they differ.
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
@@ -22,6 +24,7 @@ from entities.models import Entity, acronym_validator
 from entities.official_names import names_for
 from reviews.models import ReviewCycle, Submission
 
+from .headings import HeadingFacts, suggest_heading
 from .models import SDG, ActionLine, Activity, Reference, Region, Theme, Trend
 
 
@@ -130,6 +133,56 @@ def _storable(value, where):
             raise DatasetError(f"{where}: holds text that is not valid Unicode") from None
 
 
+MONTHS = [  # fmt: skip
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
+
+
+def _agenda(text):
+    """The agenda item as a dataset words it ("ECOSOC annotated agenda
+    (E/2023/1) item 18 (b): Economic … development") as (item, title, note)."""
+    match = re.match(
+        r"^(?P<agenda>.*?)\((?P<note>[^)]+)\)\s*item\s+(?P<item>[^:]+):\s*(?P<title>.+)$", text
+    )
+    if match:
+        return match["item"].strip(), match["title"].strip(), match["note"].strip()
+    match = re.match(r"^(?:agenda\s+)?item\s+(?P<item>[^:]+):\s*(?P<title>.+)$", text, re.I)
+    if match:
+        return match["item"].strip(), match["title"].strip(), ""
+    return "", text, ""
+
+
+def _month(value):
+    """A month given as "2023-01" (or a full date), as the first of that month."""
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str) or not re.match(r"^\d{4}-\d{2}(-\d{2})?$", value):
+        raise DatasetError("report: 'urls_accessed' must be a month like 2023-01")
+    try:
+        return dt.date(int(value[:4]), int(value[5:7]), 1)
+    except ValueError:
+        raise DatasetError("report: 'urls_accessed' must be a month like 2023-01") from None
+
+
+def _month_in(text):
+    """The first "January 2023" a text mentions, as a date, or None."""
+    match = re.search(r"\b(" + "|".join(MONTHS) + r")\s+(\d{4})\b", text, re.I)
+    if not match:
+        return None
+    return dt.date(int(match[2]), MONTHS.index(match[1].lower()) + 1, 1)
+
+
 def _walk(nodes):
     for node in nodes if isinstance(nodes, list) else []:
         if isinstance(node, dict):
@@ -161,6 +214,17 @@ class _Dataset:
         self._read_action_lines(data)
         self._read_entities(data)
         self._read_activities(data)
+        self._read_cover(report, data)
+        self.warnings = []
+        if not self.activities:
+            if not self.outline and not self.entities:
+                raise DatasetError(
+                    "dataset: holds no activities, and neither an outline nor entities"
+                )
+            self.warnings.append(
+                "The dataset lists no activities: the cycle holds the report's outline and "
+                "contributors only, as far as they are known."
+            )
 
     # Report ------------------------------------------------------------------
 
@@ -216,10 +280,57 @@ class _Dataset:
                 raise DatasetError(f"action line #{i + 1}: unknown action line {code!r}")
         self.action_lines = dict(ActionLine.objects.values_list("code", "pk"))
 
+    # The cover and note 1 ----------------------------------------------------
+
+    def _read_cover(self, report, data):
+        """The cover's fields and note 1's (the online compilation of the inputs,
+        the month the notes' addresses were read); all optional."""
+        bodies = _list(report, "bodies", "report")
+        for i, body in enumerate(bodies):
+            if not isinstance(body, str) or "\n" in body or "\x00" in body:
+                raise DatasetError(f"report: body #{i + 1} must be one line of text")
+        self.bodies = "\n".join(" ".join(b.split()) for b in bodies)
+        agenda = _text(report, "agenda_item", "report", max_length=500)
+        self.agenda_item, self.agenda_title, self.agenda_note = _agenda(agenda)
+        for key, limit in (("agenda_title", 300), ("agenda_note", 200)):
+            if report.get(key) is not None:
+                setattr(self, key, _text(report, key, "report", max_length=limit))
+        if len(self.agenda_item) > 200 or len(self.agenda_title) > 300:
+            raise DatasetError("report: 'agenda_item' is too long to print on the cover")
+        distribution = _text(report, "distribution", "report", max_length=20) or "General"
+        if distribution not in ReviewCycle.Distribution.values:
+            raise DatasetError(f"report: unknown distribution {distribution!r}")
+        self.distribution = distribution
+        original = _text(report, "original_language", "report", max_length=10) or "en"
+        languages = {code.split("-")[0]: code for code, _name in settings.LANGUAGES}
+        if original.lower().split("-")[0] not in languages:
+            raise DatasetError(f"report: unknown original language {original!r}")
+        self.original_language = languages[original.lower().split("-")[0]]
+        self.inputs_url = _text(report, "inputs_url", "report", max_length=500)
+        notes = _list(data, "footnotes", "dataset")
+        first = next((n for n in notes if isinstance(n, dict) and n.get("number") == 1), None)
+        if not self.inputs_url and first and isinstance(first.get("urls"), list):
+            self.inputs_url = next((u for u in first["urls"] if isinstance(u, str)), "")
+        if self.inputs_url:
+            try:
+                _url_validator(self.inputs_url)
+            except ValidationError:
+                raise DatasetError(
+                    f"report: {self.inputs_url!r} is not a valid web address"
+                ) from None
+        self.urls_accessed = _month(report.get("urls_accessed"))
+        if self.urls_accessed is None:
+            said = " ".join(
+                str(x)
+                for x in (report.get("source_note"), first.get("note") if first else None)
+                if isinstance(x, str)
+            )
+            self.urls_accessed = _month_in(said)
+
     # Entities ----------------------------------------------------------------
 
     def _read_entities(self, data):
-        self.entities = {}
+        self.entities = {}  # in the file's order: note 1's order of the contributors
         kinds = set(Entity.Kind.values)
         for i, record in enumerate(_list(data, "entities", "dataset")):
             if not isinstance(record, dict):
@@ -259,8 +370,6 @@ class _Dataset:
         self.activities = []
         seen = set()
         records = _list(data, "activities", "dataset")
-        if not records:
-            raise DatasetError("dataset: 'activities' is missing or empty")
         for i, record in enumerate(records):
             if not isinstance(record, dict):
                 raise DatasetError(f"activity #{i + 1}: must be an object")
@@ -386,7 +495,7 @@ def import_dataset(data, *, progress=None):
 
 
 def _write(dataset, progress):
-    result = ImportResult()
+    result = ImportResult(warnings=list(dataset.warnings))
     _write_terms(dataset)
     entity_ids = _write_entities(dataset, result)
     cycle = _write_cycle(dataset, entity_ids)
@@ -415,9 +524,26 @@ def _write(dataset, progress):
         .prefetch_related("references")
     }
     total = len(dataset.activities)
+    kinds = dict(Entity.objects.filter(pk__in=entity_ids.values()).values_list("acronym", "kind"))
     for done, record in enumerate(dataset.activities, start=1):
         fields = dict(record["fields"])
-        fields["entity_id"] = entity_ids[fields.pop("entity_acronym").lower()]
+        acronym = fields.pop("entity_acronym")
+        fields["entity_id"] = entity_ids[acronym.lower()]
+        # The editors' heading where the file gives one; else the suggestion, as
+        # for an activity entered in the tracker, for the secretariat to confirm.
+        fields["section_confirmed"] = bool(fields["section_key"])
+        if not fields["section_key"]:
+            fields["section_key"] = suggest_heading(
+                HeadingFacts(
+                    entity_acronym=acronym,
+                    entity_kind=kinds.get(acronym, ""),
+                    action_lines=record["action_lines"],
+                    regions=record["regions"],
+                    themes=record["themes"],
+                    trends=record["trends"],
+                    text=" ".join((fields["title"], fields["summary"], fields["description"])),
+                )
+            )
         fields.update(
             cycle=cycle,
             submission_id=submissions[fields["entity_id"]],
@@ -576,6 +702,15 @@ def _write_cycle(dataset, entity_ids):
         "period_end": dt.date(dataset.reporting_year, 12, 31) if dataset.reporting_year else None,
         "report_date": dataset.report_date,
         "outline": dataset.outline,
+        "bodies": dataset.bodies,
+        "agenda_item": dataset.agenda_item,
+        "agenda_title": dataset.agenda_title,
+        "agenda_note": dataset.agenda_note,
+        "distribution": dataset.distribution,
+        "original_language": dataset.original_language,
+        "inputs_url": dataset.inputs_url,
+        "urls_accessed": dataset.urls_accessed,
+        "contributor_order": [a for a, v in dataset.entities.items() if v["contributed"]],
     }
     if cycle is None:
         cycle = ReviewCycle.objects.create(

@@ -131,6 +131,16 @@ class Theme(KeyedTerm):
 class Trend(KeyedTerm):
     """A heading of section I (major trends); the list grows from year to year."""
 
+    vocabulary = models.TextField(
+        _("vocabulary"),
+        blank=True,
+        help_text=_(
+            "Words and phrases that mark a sentence of the contributors' answers as being "
+            "about this trend, separated by commas. A word matches its longer forms: "
+            "'regulat' matches 'regulation' and 'regulatory'. Empty: the words of the title."
+        ),
+    )
+
     class Meta(KeyedTerm.Meta):
         verbose_name = _("trend")
         verbose_name_plural = _("trends")
@@ -354,16 +364,30 @@ class Activity(models.Model):
         related_name="activities",
     )
     section_key = models.SlugField(
-        _("report section"),
+        _("report heading"),
         max_length=80,
         blank=True,
-        help_text=_("The heading of the report this activity belongs under."),
+        help_text=_(
+            "The heading of the report this activity goes under: suggested from the "
+            "activity when it is entered, until the secretariat confirms or changes it."
+        ),
+    )
+    section_confirmed = models.BooleanField(
+        _("report heading confirmed"),
+        default=False,
+        help_text=_("The secretariat chose or confirmed the report heading."),
     )
     source_id = models.CharField(
         _("identifier in the source dataset"), max_length=40, blank=True, db_index=True
     )
     source_paragraph = models.PositiveIntegerField(
-        _("paragraph in the source report"), null=True, blank=True
+        _("paragraph in the source report"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The paragraph of an imported report this activity is part of; the compiled "
+            "report reproduces the paragraphs an imported report declares."
+        ),
     )
     editorial_note = models.TextField(_("editorial note"), blank=True)
     status = models.CharField(
@@ -528,6 +552,7 @@ class Activity(models.Model):
     EDITORIAL_FIELDS = (
         "inferred_entities",
         "section_key",
+        "section_confirmed",
         "source_id",
         "source_paragraph",
         "editorial_note",
@@ -613,6 +638,7 @@ class Activity(models.Model):
                     for n, ref in enumerate(references)
                 ]
             self.check_write(relations, new_references)
+            self._suggest_heading(values, relations)
             self._history_user = by
             self.save()
             for name, records in relations.items():
@@ -625,6 +651,90 @@ class Activity(models.Model):
         return self
 
     write.alters_data = True
+
+    def heading_facts(self, relations=None):
+        """What the report heading is suggested from (``headings.HeadingFacts``):
+        the lists in ``relations`` where given, else as stored."""
+        from .headings import HeadingFacts
+
+        relations = relations or {}
+
+        def listed(name, attribute):
+            if name in relations:
+                records = relations[name]
+            elif self.pk:
+                records = getattr(self, name).all()
+            else:
+                records = []
+            return [getattr(record, attribute) for record in records]
+
+        return HeadingFacts(
+            entity_acronym=self.entity.acronym,
+            entity_kind=self.entity.kind,
+            action_lines=listed("action_lines", "code"),
+            regions=listed("regions", "key"),
+            themes=listed("themes", "key"),
+            trends=listed("trends", "key"),
+            text=" ".join((self.title, self.summary, self.description)),
+        )
+
+    def _suggest_heading(self, values, relations):
+        """Keep the report heading the secretariat chose; otherwise suggest one
+        from what the activity says now (``headings.suggest_heading``). A
+        heading written by the secretariat (a changed ``section_key``) counts
+        as chosen."""
+        from .headings import suggest_heading
+
+        if "section_key" in values:
+            stored = (
+                Activity.objects.filter(pk=self.pk).values_list("section_key", flat=True).first()
+                if self.pk
+                else ""
+            )
+            if values["section_key"] and values["section_key"] != stored:
+                self.section_confirmed = True
+        if not self.section_confirmed:
+            self.section_key = suggest_heading(self.heading_facts(relations))
+
+    def place(self, section_key, *, by):
+        """Put this activity under the report heading ``section_key`` (one of
+        its cycle's headings), as the secretariat's choice: the suggestion is
+        no longer made for it. An empty key goes back to the suggestion.
+
+        Refused, changing nothing, with TransitionNotAllowed (``forbidden``:
+        only the secretariat places activities; ``invalid``: not a heading of
+        the cycle's report).
+        """
+        from reviews.models import TransitionNotAllowed
+        from reviews.report import heading_choices
+
+        if not by.has_perm("activities.place_activity", self):
+            raise TransitionNotAllowed(
+                _("Only the secretariat chooses the report heading of an activity."),
+                code="forbidden",
+            )
+        if section_key and section_key not in dict(heading_choices(self.cycle)):
+            raise TransitionNotAllowed(
+                _("%(key)s is not a heading of this cycle's report.") % {"key": section_key},
+                code="invalid",
+            )
+        with transaction.atomic():
+            locked = Activity.objects.select_for_update().select_related("entity").get(pk=self.pk)
+            locked.section_confirmed = bool(section_key)
+            locked.section_key = section_key
+            if not section_key:
+                from .headings import suggest_heading
+
+                locked.section_key = suggest_heading(locked.heading_facts())
+            locked.updated_by = by
+            locked._history_user = by
+            locked.save(
+                update_fields=["section_key", "section_confirmed", "updated_at", "updated_by"]
+            )
+        self.section_key, self.section_confirmed = locked.section_key, locked.section_confirmed
+        return self
+
+    place.alters_data = True
 
     def check_write(self, relations, references):
         """Refuse, by field, what no writer may store: the model's own rules

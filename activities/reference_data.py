@@ -68,6 +68,47 @@ TRENDS = [
     ("sustainable_digitalization", "Sustainable digitalization", "可持续数字化发展"),
 ]
 
+# The words that sort a sentence of the contributors' answers under a trend
+# (``Trend.vocabulary``, editable in the admin); see reviews/report_answers.py.
+TREND_VOCABULARY = {
+    "digital_cooperation_security": (
+        "digital cooperation, international cooperation, global cooperation, global digital "
+        "compact, summit of the future, multilateral, multi-stakeholder, intergovernmental, "
+        "forum, security, cybersecurity, cyberattack, conflict, stability, geopolit, world "
+        "summit, wsis+20"
+    ),
+    "digital_inclusion": (
+        "inclusion, inclusive, divide, connectivity, connected, online, offline, internet use, "
+        "access to icts, afford, gender, women, girls, rural, low-income, least developed, "
+        "literacy, left behind, mobile broadband, coverage, usage gap"
+    ),
+    "artificial_intelligence": (
+        "artificial intelligence, ai, ai-related, generative, large language model, machine "
+        "learning, algorithmic, automation, quantum, emerging technolog"
+    ),
+    "platform_regulation": (
+        "platform, social media, content, misinformation, disinformation, hate speech, "
+        "influencer, moderation, market concentration, freedom of expression"
+    ),
+    "data_governance": (
+        "data governance, data, data protection, privacy, personal data, cross-border data, "
+        "data flow, data sovereignty, data centre"
+    ),
+    "sustainable_digitalization": (
+        "sustainability, environmentally sustainable, sustainable digital, sustainable "
+        "production, environment, climate, energy, emission, e-waste, electronic waste, "
+        "circular, green, renewable, natural resources, recycl, pollution"
+    ),
+}
+
+
+def load_trend_vocabulary(apps, schema_editor=None):
+    """Give the known trends their vocabulary where they have none (data migration)."""
+    Trend = apps.get_model("activities", "Trend")
+    for key, words in TREND_VOCABULARY.items():
+        Trend.objects.filter(key=key, vocabulary="").update(vocabulary=words)
+
+
 REGIONS = [
     ("africa", "Africa", "非洲"),
     ("asia_pacific", "Asia and the Pacific", "亚洲和太平洋"),

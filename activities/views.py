@@ -155,7 +155,12 @@ def activity_detail(request, pk):
         Activity.objects.published().with_export_data().prefetch_related("inferred_entities"),
         pk=pk,
     )
-    return render(request, "activities/activity_detail.html", {"activity": activity})
+    from reviews.report import report_paragraph_numbers
+
+    # The paragraph of its published report: the report's own numbering.
+    paragraph = report_paragraph_numbers(activity.cycle).get(activity.pk)
+    context = {"activity": activity, "report_paragraph": paragraph}
+    return render(request, "activities/activity_detail.html", context)
 
 
 def _export_filterset(request):

@@ -180,6 +180,22 @@ class ReviewCycleAdmin(ObjectPermissionsModelAdminMixin, BaseAdmin):
             {"fields": ("summary", "introduction", "conclusions", "report_date")},
         ),
         (
+            _("The report's cover and note 1"),
+            {
+                "fields": (
+                    "bodies",
+                    "agenda_item",
+                    "agenda_title",
+                    "agenda_note",
+                    "distribution",
+                    "original_language",
+                    "inputs_url",
+                    "urls_accessed",
+                    "contributor_order",
+                )
+            },
+        ),
+        (
             _("Source"),
             {"classes": ("collapse",), "fields": ("outline", "created_at", "updated_at")},
         ),
@@ -476,6 +492,46 @@ class MessageForm(forms.Form):
     text = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 10}))
 
 
+class ReportHeadingInline(admin.TabularInline):
+    """The report heading of each of the submission's activities: suggested when
+    the activity was entered, confirmed or changed here by the secretariat."""
+
+    model = Activity
+    fk_name = "submission"
+    fields = ("title", "section_key", "section_confirmed")
+    readonly_fields = ("title",)
+    extra = 0
+    max_num = 0
+    can_delete = False
+    verbose_name = _("report heading")
+    verbose_name_plural = _("report headings of the activities")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("reviews.view_submission", obj)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.has_perm("activities.place_activity")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        from .report import heading_choices
+
+        formset = super().get_formset(request, obj, **kwargs)
+        if "section_key" in formset.form.base_fields:
+            formset.form.base_fields["section_key"] = forms.ChoiceField(
+                label=_("report heading"),
+                choices=heading_choices(obj.cycle if obj else None),
+                required=False,
+            )
+            formset.form.base_fields["section_confirmed"].label = _("confirmed")
+        return formset
+
+
 @admin.register(Submission)
 class SubmissionAdmin(ObjectPermissionsModelAdminMixin, ReadOnlyHistoryAdmin):
     change_form_template = "admin/reviews/submission/change_form.html"
@@ -527,6 +583,7 @@ class SubmissionAdmin(ObjectPermissionsModelAdminMixin, ReadOnlyHistoryAdmin):
         DeadlineExtensionInline,
         TransitionInline,
         SentEmailInline,
+        ReportHeadingInline,
     ]
     actions = ["remind", "extend_deadline", "assign_reviewer", "write_to_focal_points"]
 
@@ -582,6 +639,9 @@ class SubmissionAdmin(ObjectPermissionsModelAdminMixin, ReadOnlyHistoryAdmin):
         )
 
     def save_formset(self, request, form, formset, change):
+        if formset.model is Activity:
+            self._place_activities(request, formset)
+            return
         instances = formset.save(commit=False)
         for instance in instances:
             if isinstance(instance, Comment) and not instance.author_id:
@@ -596,6 +656,24 @@ class SubmissionAdmin(ObjectPermissionsModelAdminMixin, ReadOnlyHistoryAdmin):
         for obj in formset.deleted_objects:
             obj.delete()
         formset.save_m2m()
+
+    def _place_activities(self, request, formset):
+        """Each changed heading through ``Activity.place``: a new heading, or the
+        suggestion confirmed (ticked) or given back to the rules (unticked)."""
+        # Nothing is saved by the formset itself; the change message lists nothing.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for activity_form in formset.forms:
+            if not activity_form.has_changed():
+                continue
+            activity = activity_form.instance
+            key = activity_form.cleaned_data.get("section_key") or ""
+            confirmed = activity_form.cleaned_data.get("section_confirmed")
+            if "section_key" not in activity_form.changed_data and not confirmed:
+                key = ""
+            try:
+                activity.place(key, by=request.user)
+            except TransitionNotAllowed as exc:
+                self.message_user(request, exc.message, messages.ERROR)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:

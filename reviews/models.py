@@ -70,6 +70,11 @@ class ReviewCycle(models.Model):
         ANNUAL = "annual", _("Annual report")
         REVIEW = "review", _("Twenty-year review")
 
+    class Distribution(models.TextChoices):
+        GENERAL = "General", _("General")
+        LIMITED = "Limited", _("Limited")
+        RESTRICTED = "Restricted", _("Restricted")
+
     class State(models.TextChoices):
         PLANNED = "planned", _("Planned")
         OPEN = "open", _("Open")
@@ -93,7 +98,11 @@ class ReviewCycle(models.Model):
         _("questions asked"),
         default=default_questions,
         blank=True,
-        help_text=_('A list of {"key": …, "label": …, "required": true|false}.'),
+        help_text=_(
+            'A list of {"key": …, "label": …, "required": true|false}; "report": "trends" '
+            'or "obstacles" says which part of the report uses the answers (by default the '
+            "questions with those keys)."
+        ),
     )
     opens_on = models.DateField(_("call opens on"), null=True, blank=True)
     deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
@@ -113,6 +122,78 @@ class ReviewCycle(models.Model):
     introduction = models.TextField(_("introduction"), blank=True)
     conclusions = models.TextField(_("conclusions and recommendations"), blank=True)
     report_date = models.DateField(_("date of the report"), null=True, blank=True)
+    # The cover of the report, as the United Nations prints it.
+    bodies = models.TextField(
+        _("bodies and sessions"),
+        blank=True,
+        help_text=_(
+            "One body a line, its session after a comma, e.g. “General Assembly, "
+            "Seventy-ninth session” and “Economic and Social Council, 2024 session (27 July "
+            "2023–24 July 2024)”."
+        ),
+    )
+    agenda_item = models.CharField(
+        _("agenda item"),
+        max_length=200,
+        blank=True,
+        help_text=_("The item's number, e.g. 18 (b)."),
+    )
+    agenda_title = models.CharField(
+        _("title of the agenda item"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "e.g. Economic and environmental questions: science and technology for development"
+        ),
+    )
+    agenda_note = models.CharField(
+        _("note on the agenda item"),
+        max_length=200,
+        blank=True,
+        help_text=_("The agenda it is an item of, printed as the cover's note, e.g. E/2023/1."),
+    )
+    distribution = models.CharField(
+        _("distribution"),
+        max_length=20,
+        choices=Distribution.choices,
+        default=Distribution.GENERAL,
+    )
+    original_language = models.CharField(
+        _("original language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text=_("The language the report is written in; the others are translations."),
+    )
+    # Note 1: the contributors, where their inputs are published, when the
+    # addresses in the notes were read.
+    inputs_url = models.URLField(
+        _("online compilation of the inputs"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "Where the contributions are published; note 1 links to it. Empty: the "
+            "tracker's own listing of the cycle's activities."
+        ),
+    )
+    urls_accessed = models.DateField(
+        _("web addresses read in"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The month in which the addresses in the notes were last read (note 1 says so); "
+            "empty: the month of the report's date, or of compiling."
+        ),
+    )
+    contributor_order = models.JSONField(
+        _("order of the contributors"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Acronyms of the contributing entities in the order note 1 lists them (an "
+            "imported report's own); others follow in the order of their English names."
+        ),
+    )
     outline = models.JSONField(
         _("outline of the source report"),
         default=list,
@@ -147,6 +228,25 @@ class ReviewCycle(models.Model):
 
     def get_absolute_url(self):
         return reverse("activities:activity-list") + f"?cycle={self.slug}"
+
+    def period_text(self):
+        """The reporting period as the report's sentences say it ("in 2023"), or ""
+        when the cycle has no reporting year: the one place that words it."""
+        from django.utils.translation import gettext
+
+        if not self.reporting_year:
+            return ""
+        return gettext("in %(year)s") % {"year": self.reporting_year}
+
+    def questions_for(self, use):
+        """The keys of the questions whose answers the report uses for ``use``
+        (``trends``: section I; ``obstacles``: the digest under section IV): a
+        question says so with ``"report": "trends"``, or has that key."""
+        return [
+            q["key"]
+            for q in self.questions or []
+            if isinstance(q, dict) and q.get("key") and (q.get("report") or q["key"]) == use
+        ]
 
     @property
     def required_questions(self):

@@ -114,6 +114,9 @@ rules.add_perm("reviews.compile_report", is_secretariat)
 rules.add_perm("reviews.view_report", is_published_cycle | is_secretariat)
 rules.add_perm("reviews.view_report_sources", is_secretariat)
 
+# The report heading an activity goes under: suggested when it is entered,
+# confirmed or changed by the secretariat (reviewers included).
+rules.add_perm("activities.place_activity", is_secretariat)
 
 # The admin: the secretariat sees everything; managers change it. Model
 # permissions without an object are asked by the admin's lists and menus.

@@ -113,6 +113,8 @@ class TestSubmissionAdmin:
             "transitions-INITIAL_FORMS": "0",
             "emails-TOTAL_FORMS": "0",
             "emails-INITIAL_FORMS": "0",
+            "activities-TOTAL_FORMS": "0",
+            "activities-INITIAL_FORMS": "0",
         }
 
         response = client.post(change_url(submission), data)

@@ -274,3 +274,94 @@ def test_seed_demo_refuses_to_run_under_production_settings(settings):
 
     assert "runs only with DEBUG=true" in str(excinfo.value)
     assert not get_user_model().objects.filter(username="manager").exists()
+
+
+def test_earlier_report_known_only_in_part_imports_its_outline_and_contributors(dataset, capsys):
+    """An earlier report of which only the outline and the entities are known."""
+    dataset["report"].update(symbol="A/70/63-E/2015/10", date="2015-03-02", reporting_year=2014)
+    dataset["activities"] = []
+    path_data = json.loads(json.dumps(dataset))
+
+    result = import_dataset(path_data)
+
+    cycle = result.cycle
+    assert result.warnings == [
+        "The dataset lists no activities: the cycle holds the report's outline and "
+        "contributors only, as far as they are known."
+    ]
+    assert cycle.outline == dataset["outline"]
+    assert cycle.state == "published"
+    assert cycle.invited_entities.count() == 38
+    assert Activity.objects.filter(cycle=cycle).count() == 0
+
+
+def test_command_warns_about_a_dataset_without_activities(dataset, tmp_path, capsys):
+    from django.core.management import call_command
+
+    dataset["activities"] = []
+    path = tmp_path / "partial.json"
+    path.write_text(json.dumps(dataset), encoding="utf-8")
+
+    call_command("load_report_dataset", str(path), verbosity=1)
+
+    err = capsys.readouterr().err
+    assert err.startswith("Warning: The dataset lists no activities:")
+
+
+def test_dataset_with_nothing_in_it_is_refused(dataset):
+    dataset.update(activities=[], outline=[], entities=[])
+
+    with pytest.raises(DatasetError) as excinfo:
+        import_dataset(dataset)
+
+    assert str(excinfo.value) == (
+        "dataset: holds no activities, and neither an outline nor entities"
+    )
+    assert ReviewCycle.objects.count() == 0
+
+
+def test_import_keeps_the_cover_and_note_1(dataset):
+    cycle = import_dataset(dataset).cycle
+
+    assert cycle.bodies == (
+        "General Assembly, seventy-ninth session\n"
+        "Economic and Social Council, 2024 session (27 July 2023 - 24 July 2024)"
+    )
+    assert (cycle.agenda_item, cycle.agenda_note) == ("18 (b)", "E/2023/1")
+    assert cycle.agenda_title == (
+        "Economic and environmental questions: science and technology for development"
+    )
+    assert (cycle.distribution, cycle.original_language) == ("General", "en")
+    assert cycle.inputs_url == dataset["footnotes"][0]["urls"][0]
+    assert cycle.urls_accessed.isoformat() == "2023-01-01"
+    contributors = [e["acronym"] for e in dataset["entities"] if e["contributed_to_report"]]
+    assert cycle.contributor_order == contributors
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            lambda r: r.update(urls_accessed="January 2023"),
+            "report: 'urls_accessed' must be a month like 2023-01",
+        ),
+        (lambda r: r.update(distribution="Secret"), "report: unknown distribution 'Secret'"),
+        (
+            lambda r: r.update(original_language="la"),
+            "report: unknown original language 'la'",
+        ),
+        (lambda r: r.update(bodies=["Two\nlines"]), "report: body #1 must be one line of text"),
+        (
+            lambda r: r.update(inputs_url="ftp://example.org/x"),
+            "report: 'ftp://example.org/x' is not a valid web address",
+        ),
+    ],
+)
+def test_bad_cover_field_is_refused(dataset, change, message):
+    change(dataset["report"])
+
+    with pytest.raises(DatasetError) as excinfo:
+        import_dataset(dataset)
+
+    assert str(excinfo.value) == message
+    assert ReviewCycle.objects.count() == 0

@@ -26,3 +26,5 @@ class Command(BaseCommand):
             raise CommandError(f"Interrupted ({exc}); nothing was imported.") from None
         if verbosity:
             self.stdout.write(result.summary())
+        for warning in result.warnings:
+            self.stderr.write(f"Warning: {warning}")

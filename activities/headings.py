@@ -1,0 +1,232 @@
+"""Which heading of the report an activity goes under: a suggestion made from
+the activity alone, when it is entered, for the secretariat to confirm or change.
+
+``suggest_heading(facts)`` takes plain data (``HeadingFacts``: the lead
+entity's acronym and kind, the codes of the action lines, the keys of the
+regions, themes and trends, and the text) and returns the key of a heading of
+the report's outline as the 2024 report has it (``africa``, ``ungis``,
+``c7_e_health``, ``financing`` …). It reads nothing from the database, so the
+write path calls it for one activity and the compiler for thousands.
+
+The rules, in order (the first that applies decides):
+
+1. The bodies sections III.A–C report on (UNGIS, the General Assembly, ECOSOC,
+   the CSTD) get their own heading, unless the text is about Internet
+   governance and the activity carries that theme.
+2. A regional commission's work in one or more regions (none of them
+   "global") goes under the first of those regions (section II).
+3. Otherwise each heading the activity's own tags allow is scored by how many
+   of its words the text uses (``VOCABULARY``): each of its action lines (a
+   sub-area of C7 scores a little above the others on a tie, being the more
+   specific), each of its themes (its words weigh one and a half), its one
+   region when it names a single one (regional words, and a regional
+   organization), the WSIS Forum and stocktaking (III.D), the action line
+   facilitators' own work (III.F.1), and, for civil society and the technical
+   community, section III.E (more so when the text describes the organization
+   itself). The best score wins; a tie goes to the first in that order.
+4. With none of those, the heading for the action lines and United Nations
+   entities (III.F).
+
+With the 2024 report's activities stripped of their headings, these rules put
+more than three quarters of them where the report's editors did (the
+measurement is ``benchmarks/report_check.py``).
+"""
+
+import re
+from dataclasses import dataclass, field
+
+# The bodies sections III.A–C report on; their own activities go under them.
+BODY_HEADINGS = {"UNGIS": "ungis", "GA": "ga_ecosoc", "ECOSOC": "ga_ecosoc", "CSTD": "cstd"}
+FALLBACK_HEADING = "action_lines_and_un_entities"
+MULTISTAKEHOLDER_HEADING = "multistakeholder_facilitation"
+CIVIL_SOCIETY_HEADING = "civil_society_business_partnerships"
+FACILITATORS_HEADING = "action_lines"
+
+REGIONAL_COMMISSION = "un_regional_commission"
+CIVIL_SOCIETY_KINDS = ("civil_society", "technical_community")
+
+# Words that mark a text as belonging under an action line or a theme; a word
+# matches its longer forms ("regulat": regulation, regulatory). Drawn from the
+# Geneva Plan of Action's description of each action line.
+VOCABULARY = {
+    "C1": (
+        "governance authorit, public governance, national strateg, digital strateg, "
+        "e-strateg, policy dialogue, policymak, gender mainstream, mainstreaming gender, "
+        "gender equality, gender digital divide, gender-related, leadership, "
+        "multi-stakeholder event, public-private, government"
+    ),
+    "C2": (
+        "infrastructure, broadband, connectivity, network, satellite, spectrum, 5g, "
+        "fifth-generation, mobile, radio, universal service, digital public infrastructure"
+    ),
+    "C3": (
+        "access to information, access to knowledge, librar, open access, universal access, "
+        "accessib, public domain, information-sharing, sharing data, sharing knowledge, "
+        "knowledge, digital inclusion, portal, resources"
+    ),
+    "C4": (
+        "capacity, training, trained, skills, course, academy, literacy, centres of "
+        "excellence, upskilling, reskilling, toolkit"
+    ),
+    "C5": (
+        "cybersecurity, security, cybercrime, trust, safety, online harm, child sexual, "
+        "electronic evidence, crime"
+    ),
+    "C6": (
+        "regulat, enabling environment, competition, legal framework, legislation, "
+        "intellectual property, copyright, policy framework, governance of, standard"
+    ),
+    "C7.e-government": (
+        "e-government, government web, public sector, public service, civil servant, "
+        "municipal, local governance, smart cit, democracy, judicial, digital government, "
+        "govtech"
+    ),
+    "C7.e-business": (
+        "e-commerce, ecommerce, trade, business, enterprise, entrepreneur, msme, start-up, "
+        "payment, industry, manufactur, digital economy, single window, circular"
+    ),
+    "C7.e-learning": "education, learning, school, teacher, student, educational",
+    "C7.e-health": "health, medical, patient, pandemic",
+    "C7.e-employment": "employment, jobs, labour, work, worker, skills, upskilling, refugee",
+    "C7.e-environment": (
+        "environment, climate, weather, emission, green, circular, disaster, crisis, crises, "
+        "humanitarian, early warning, sustainab"
+    ),
+    "C7.e-agriculture": "agricultur, farm, rural, food, hunger, agri",
+    "C7.e-science": (
+        "science, scientific, research, open science, journal, patent, quantum, frontier, "
+        "advanced ai, innovation"
+    ),
+    "C8": (
+        "cultur, linguistic, language, multilingual, local content, heritage, identity, "
+        "internationalized domain"
+    ),
+    "C9": (
+        "media, journalis, freedom of expression, disinformation, misinformation, press, platform"
+    ),
+    "C10": "ethic, human rights, rights, privacy, child, children, code of conduct, values, safety",
+    "C11": (
+        "international cooperation, regional cooperation, cooperation, partnership, alliance, "
+        "global digital compact, agenda, summit, inter-agency, consensus, states"
+    ),
+    "financing": "financ, fund, invest, donor, fiscal, economic incentive",
+    "internet_governance": (
+        "internet governance, igf, enhanced cooperation, netmundial, internet fragmentation, "
+        "dynamic coalition"
+    ),
+    "measurement": (
+        "measur, indicator, statistic, data on, database, dashboard, targets, estimate, "
+        "survey, household"
+    ),
+}
+REGIONAL_WORDS = (
+    "region, regional, continent, member states, african, arab, asia-pacific, latin america"
+)
+MULTISTAKEHOLDER_WORDS = re.compile(r"\bwsis forum\b|\bstocktaking\b")
+FACILITATOR_WORDS = re.compile(r"\baction line facilitator")
+# A text that describes the organization itself ("APC is an international
+# network …", "IFLA promotes …"): how section III.E presents its members.
+DESCRIBES_ITSELF = re.compile(
+    r"\b(is an?|is responsible|works|promotes|provides|represents|addresses|advocates|"
+    r"explores|a global civil society)\b"
+)
+
+# Weights of the scores (rule 3).
+THEME_WEIGHT = 1.5
+REGION_WEIGHT = 1.5
+REGIONAL_ORGANIZATION = 1.0
+SUB_AREA_BONUS = 0.2
+ACTION_LINE_BONUS = 0.1
+MULTISTAKEHOLDER_SCORE = 3.0
+FACILITATORS_SCORE = 4.0
+CIVIL_SOCIETY_SCORE = 1.5
+DESCRIBES_ITSELF_BONUS = 1.0
+
+
+@dataclass
+class HeadingFacts:
+    """What the suggestion reads of an activity."""
+
+    entity_acronym: str
+    entity_kind: str
+    action_lines: list = field(default_factory=list)  # codes, e.g. "C7.e-health"
+    regions: list = field(default_factory=list)  # keys
+    themes: list = field(default_factory=list)  # keys
+    trends: list = field(default_factory=list)  # keys
+    text: str = ""
+
+
+def line_key(code):
+    """``C7.e-health`` → ``c7_e_health``: the heading key of an action line."""
+    return re.sub(r"[^a-z0-9]+", "_", code.lower())
+
+
+def word_patterns(words):
+    """Patterns for a comma-separated list of words and phrases, lower case: each
+    matches at the start of a word, so a stem matches its longer forms; words of
+    three letters or fewer ("ai", "5g") match only whole."""
+    patterns = []
+    for word in words.split(","):
+        word = " ".join(word.lower().split())
+        if not word:
+            continue
+        end = r"(?![a-z0-9])" if len(word) <= 3 else ""
+        patterns.append(re.compile(r"(?<![a-z0-9])" + re.escape(word) + end))
+    return patterns
+
+
+_COMPILED = {key: word_patterns(words) for key, words in VOCABULARY.items()}
+_REGIONAL = word_patterns(REGIONAL_WORDS)
+
+
+def vocabulary_hits(text, patterns):
+    """How many of the patterns (``word_patterns``) occur in the lower-cased text."""
+    return sum(1 for pattern in patterns if pattern.search(text))
+
+
+def _action_line_order(code):
+    # C1 … C11 in number order, each C7 sub-area right after C7.
+    match = re.match(r"C(\d+)(?:\.(.*))?$", code)
+    if not match:
+        return (99, code)
+    return (int(match.group(1)), match.group(2) or "")
+
+
+def suggest_heading(facts):
+    """The key of the report heading the rules suggest for an activity (see the
+    module docstring)."""
+    text = " ".join(facts.text.lower().split())
+    themes = {
+        key: vocabulary_hits(text, _COMPILED[key]) for key in facts.themes if key in _COMPILED
+    }
+    body = BODY_HEADINGS.get(facts.entity_acronym)
+    if body and not (themes.get("internet_governance")):
+        return body
+    regions = [key for key in facts.regions if key != "global"]
+    in_regions_only = bool(regions) and "global" not in facts.regions
+    if in_regions_only and facts.entity_kind == REGIONAL_COMMISSION:
+        return regions[0]
+
+    scores = {}  # heading key -> score; insertion order breaks ties
+    for code in sorted(facts.action_lines, key=_action_line_order):
+        bonus = SUB_AREA_BONUS if "." in code else ACTION_LINE_BONUS
+        scores[line_key(code)] = vocabulary_hits(text, _COMPILED.get(code, [])) + bonus
+    for key, hits in themes.items():
+        scores[key] = hits * THEME_WEIGHT
+    if in_regions_only and len(regions) == 1:
+        regional = facts.entity_kind == "intergovernmental_organization"
+        scores[regions[0]] = vocabulary_hits(text, _REGIONAL) * REGION_WEIGHT + (
+            REGIONAL_ORGANIZATION if regional else 0
+        )
+    if MULTISTAKEHOLDER_WORDS.search(text):
+        scores[MULTISTAKEHOLDER_HEADING] = MULTISTAKEHOLDER_SCORE
+    if FACILITATOR_WORDS.search(text):
+        scores[FACILITATORS_HEADING] = FACILITATORS_SCORE
+    if facts.entity_kind in CIVIL_SOCIETY_KINDS:
+        scores[CIVIL_SOCIETY_HEADING] = CIVIL_SOCIETY_SCORE + (
+            DESCRIBES_ITSELF_BONUS if DESCRIBES_ITSELF.search(text) else 0
+        )
+    if not scores:
+        return FALLBACK_HEADING
+    best = max(scores.values())
+    return next(key for key, score in scores.items() if score == best)
