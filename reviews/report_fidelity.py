@@ -188,3 +188,28 @@ def word_figures(document):
         "page_numbers": "yes" if numbers else "no",
         "themed": "yes" if themed else "no",
     }
+
+
+def trend_agreement(data):
+    """``(agreeing, total)``: how many sentences of a labelled section I (the
+    format of tests/data/section_i_2024.json: paragraphs, each a ``trend`` and
+    its ``sentences``) the rules sort under the trend its editors gave them,
+    each paragraph read as one contributor's answer."""
+    from types import SimpleNamespace
+
+    from activities.models import Trend
+
+    from .report_answers import AnswerSentence, sort_under_trends
+
+    trends = list(Trend.objects.filter(key__in={p["trend"] for p in data["paragraphs"]}))
+    entity = SimpleNamespace(pk=0, acronym="X", name_en="X")
+    good = total = 0
+    for i, paragraph in enumerate(data["paragraphs"]):
+        sentences = [
+            AnswerSentence(text, entity, i, "trends", "en", False, (0, n))
+            for n, text in enumerate(paragraph["sentences"])
+        ]
+        by_trend, _unsorted = sort_under_trends(sentences, trends)
+        good += len(by_trend.get(paragraph["trend"], []))
+        total += len(sentences)
+    return good, total

@@ -277,6 +277,7 @@ class Command(BaseCommand):
             "description",
             "language",
             "section_key",
+            "section_confirmed",
             "source_id",
             "editorial_note",
             "status",
@@ -294,7 +295,7 @@ class Command(BaseCommand):
                 f"CREATE TEMPORARY TABLE IF NOT EXISTS synthetic_stage "
                 f"(LIKE {table} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
             )
-            fixed = ("", "en", "", "", "", Activity.Status.PUBLISHED, now, now)
+            fixed = ("", "en", "", False, "", "", Activity.Status.PUBLISHED, now, now)
             with cursor.copy(f"COPY synthetic_stage ({', '.join(columns)}) FROM STDIN") as copy:
                 for pk, row in zip(ids, rows, strict=True):
                     copy.write_row((pk, *[row[c] for c in self.COLUMNS], *fixed))
