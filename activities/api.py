@@ -54,9 +54,10 @@ FILTER_PARAMETERS = [
         "q",
         OpenApiTypes.STR,
         description=_(
-            "Words in the title, summary or description. On PostgreSQL a web-search query with "
-            "English stemming (results ordered by relevance unless `ordering` is given); "
-            "elsewhere every word must appear."
+            "Words in the title, summary or description. On PostgreSQL a web-search query, "
+            "each activity searched in its own language (Chinese by pairs of characters; "
+            "results ordered by relevance unless `ordering` is given); elsewhere every word "
+            "must appear."
         ),
     ),
     _repeatable(

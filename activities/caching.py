@@ -1,30 +1,22 @@
 """What the public pages cache, and when they forget it.
 
-Facet counts (and the number of results), the statistics, the reference
-records and anonymous visitors' whole pages and API lists depend only on
-published work, so they are cached under a key that includes a *generation*
-number, which any change the public could see moves on (activities/signals.py).
-Old entries are never read again and expire by themselves. After such a change
-a background thread computes the busiest pages' counts again (``warm_soon``).
-The cache is Django's (local memory by default, Redis when REDIS_URL is set,
-shared by all app processes).
+The reference records and anonymous visitors' whole pages and API lists
+depend only on published work, so they are cached under a key that includes a
+*generation* number, which any change the public could see moves on
+(activities/signals.py). Old entries are never read again and expire by
+themselves. Counts are not cached: the facet index computes them for every
+page (activities/facets.py). The cache is Django's (local memory by default,
+Redis when REDIS_URL is set, shared by all app processes).
 """
 
 import hashlib
-import logging
-import threading
-import time
 
-from django.conf import settings
 from django.core.cache import cache
-from django.db import connections, transaction
+from django.db import transaction
 from django.http import QueryDict
 
 GENERATION_KEY = "activities:generation"
 TIMEOUT = 60 * 60 * 24
-WARM_DELAY = 2  # seconds without changes before warming: a publication saves many rows
-
-logger = logging.getLogger(__name__)
 
 
 def generation():
@@ -44,16 +36,15 @@ def invalidate():
 
 
 def published_work_changed():
-    """What the public sees may have changed: forget the cached counts now (for
+    """What the public sees may have changed: forget the cached pages now (for
     this transaction's own reads) and again after commit (in case another
-    process cached the old numbers meanwhile); then warm the cache again."""
+    process cached the old ones meanwhile)."""
     invalidate()
     transaction.on_commit(_committed)
 
 
 def _committed():
     invalidate()
-    warm_soon()
 
 
 def _full_key(key, current=None):
@@ -132,57 +123,3 @@ def records(model):
     """All records of a small reference table (action lines, regions, SDGs, themes,
     trends, entities), cached until the next change (signals move the generation)."""
     return cached(f"records:{model._meta.label_lower}", lambda: list(model.objects.all()))
-
-
-def warm():
-    """Compute now what the first public visitors would otherwise wait for: the
-    unfiltered listing's counts (which single-filter pages share, facet by
-    facet) and the statistics page's aggregates. Seconds at a million
-    activities, instead of a visitor waiting for them."""
-    from . import stats
-    from .filters import ActivityFilter
-
-    filterset = ActivityFilter({})
-    filterset.is_valid()
-    filterset.facet_counts()
-    stats.matrix_counts(filterset)
-    stats.trend_counts(filterset)
-
-
-_warming = {"due": 0.0, "thread": None}
-_warming_lock = threading.Lock()
-
-
-def warm_soon():
-    """Warm the cache in a thread of this process once changes have stopped
-    for WARM_DELAY seconds (``WARM_CACHE_AFTER_CHANGES``; off in the tests)."""
-    if not settings.WARM_CACHE_AFTER_CHANGES:
-        return
-    with _warming_lock:
-        _warming["due"] = time.monotonic() + WARM_DELAY
-        if _warming["thread"] is not None:
-            return  # the thread waits for the new due time, or warms again
-        _warming["thread"] = threading.Thread(
-            target=_warm_when_quiet, name="cache-warming", daemon=True
-        )
-        _warming["thread"].start()
-
-
-def _warm_when_quiet():
-    try:
-        while True:
-            with _warming_lock:
-                due = _warming["due"]
-            if (wait := due - time.monotonic()) > 0:
-                time.sleep(wait)
-                continue
-            try:
-                warm()
-            except Exception:  # a cold page later is the only cost
-                logger.exception("Warming the public caches failed")
-            with _warming_lock:
-                if _warming["due"] == due:  # nothing changed while warming
-                    _warming["thread"] = None
-                    return
-    finally:
-        connections.close_all()  # this thread's own connections

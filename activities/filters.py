@@ -10,14 +10,14 @@ import django_filters
 from django import forms
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, F
-from django.db.models.functions import Coalesce
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
+from pyroaring import BitMap
 
 from entities.models import Entity
 from reviews.models import ReviewCycle
 
+from .db import ranks_by_relevance
 from .models import SDG, ActionLine, Activity, Region, Theme, Trend
 
 MAX_VALUES = 50  # per parameter; more is not a real query
@@ -255,6 +255,7 @@ class ActivityFilter(django_filters.FilterSet):
         # it passes is the public's.
         self.public = queryset is None
         self._facet_counts = None
+        self._index = None
         if queryset is None:
             queryset = Activity.objects.published()
         if data is not None and not isinstance(data, QueryDict):
@@ -294,7 +295,7 @@ class ActivityFilter(django_filters.FilterSet):
             order = self.filters["ordering"]
             # The id breaks ties, so that pages never overlap or skip rows.
             return queryset.order_by(*[order.get_ordering_value(o) for o in ordering], "id")
-        if self.form.cleaned_data.get("q") and connection.vendor == "postgresql":
+        if self.form.cleaned_data.get("q") and ranks_by_relevance():
             return queryset.order_by("-search_rank", *Activity._meta.ordering)
         return queryset
 
@@ -332,196 +333,70 @@ class ActivityFilter(django_filters.FilterSet):
 
         Each facet is counted over the results of all the *other* filters, so
         the numbers say what a click would give; ``counts["total"]`` is the
-        number of results. Each facet is cached on its own, under the filters
-        it depends on (not its own), so pages share them: the region counts
-        of ``?region=africa`` are those of the unfiltered page. They are kept
-        until the next change to an activity (see activities/caching.py); the
-        ones missing are computed together, in one query on PostgreSQL.
+        number of results. All come from the facet index of the published
+        activities (activities/facets.py): a few intersections of bitmaps,
+        computed afresh for every page.
         """
         if self._facet_counts is None:  # the page and its sidebar ask once between them
-            keys = {"total": "total:" + self.cache_key()}
+            index, selections = self.selections()
+            counts = {"total": len(index.intersection(list(selections.values())))}
+            everything_else = None
             for facet in self.FACETS:
-                keys[facet] = f"facet:{facet}:" + self.cache_key(without=facet)
-            self._facet_counts = self._counts(keys)
+                if facet in selections:
+                    within = index.intersection(
+                        [b for name, b in selections.items() if name != facet]
+                    )
+                else:
+                    if everything_else is None:
+                        everything_else = index.intersection(list(selections.values()))
+                    within = everything_else
+                counts[facet] = index.counts(facet, within)
+            self._facet_counts = counts
         return self._facet_counts
 
     def count(self):
-        """The number of results, cached like the facets."""
-        return self._counts({"total": "total:" + self.cache_key()})["total"]
-
-    def _counts(self, keys):
-        from .caching import cached_many
-
-        compute = (
-            self._facet_counts_arrays
-            if connection.vendor == "postgresql"
-            else self._facet_counts_joined
-        )
+        """The number of results: from the facet index for the public's results,
+        from the database for anyone else's (who may see unpublished work)."""
         if not self.public:
-            return compute(list(keys))
-        return cached_many(keys, compute)
+            return self.queryset_without().count()
+        if self._facet_counts is not None:
+            return self._facet_counts["total"]
+        index, selections = self.selections()
+        return len(index.intersection(list(selections.values())))
 
-    def cache_key(self, without=None):
-        """The filters as a stable string (ordering and page do not change counts);
-        ``without`` leaves one filter out."""
-        parts = []
-        for name in sorted(self.form.cleaned_data):
-            if name in ("ordering", without):
-                continue
-            values = self.selected(name) if name != "q" else [self.form.cleaned_data["q"] or ""]
-            if any(values):
-                parts.append(f"{name}={'|'.join(sorted(map(str, values)))}")
-        return "&".join(parts)
+    def selections(self, without=()):
+        """The facet index, and for each filter in use (but those named in
+        ``without``) the bitmap of the published activities it lets through.
 
-    # The columns a facet counts, in the common table expressions below.
-    _BASE_COLUMNS = [
-        ("id", "id"),
-        ("year", "year"),
-        ("language", "language"),
-        ("entity__kind", "kind"),
-        ("action_line_ids", "al"),
-        ("region_ids", "rg"),
-        ("sdg_ids", "sd"),
-        ("theme_ids", "th"),
-        ("trend_ids", "tr"),
-        ("entity_ids", "en"),
-    ]
-    _FACET_EXPRESSIONS = {
-        "action_line": ("unnest(al)", int),
-        "region": ("unnest(rg)", int),
-        "sdg": ("unnest(sd)", int),
-        "theme": ("unnest(th)", int),
-        "trend": ("unnest(tr)", int),
-        "entity": ("unnest(en)", int),
-        "entity_kind": ("kind", str),
-        "year": ("year", int),
-        "language": ("language", str),
-    }
-
-    def _facet_counts_arrays(self, names):
-        """The facets named (and "total") in ONE query (PostgreSQL, arrays of ids).
-
-        One common table expression holds the filtered results; each facet
-        whose own filter is in use gets another without that filter.
+        Only the public's results (published work) are counted this way: the
+        index holds nothing else.
         """
-        wanted = [name for name in self._FACET_EXPRESSIONS if name in names]
-        active = {name for name in wanted if self.form.cleaned_data.get(name)}
-        bases = {}
-        if "total" in names or set(wanted) - active:
-            bases[None] = self.queryset_without()
-        for name in active:
-            bases[name] = self.queryset_without(name)
-        ctes, params, tables = [], [], {}
-        columns = ", ".join(alias for _, alias in self._BASE_COLUMNS)
-        for i, (name, queryset) in enumerate(bases.items()):
-            sql, base_params = (
-                queryset.order_by()
-                .values_list(*[field for field, _ in self._BASE_COLUMNS])
-                .query.sql_with_params()
-            )
-            tables[name] = f"b{i}"
-            ctes.append(f"b{i} ({columns}) AS MATERIALIZED ({sql})")
-            params.extend(base_params)
-        selects = (
-            [f"SELECT 'total', NULL, count(*) FROM {tables[None]}"] if "total" in names else []
-        )
-        for facet in wanted:
-            expression = self._FACET_EXPRESSIONS[facet][0]
-            table = tables[facet if facet in active else None]
-            selects.append(
-                f"SELECT '{facet}', v::text, count(*) FROM "
-                f"(SELECT {expression} AS v FROM {table}) s GROUP BY v"
-            )
-        sql = "WITH " + ", ".join(ctes) + " " + " UNION ALL ".join(selects)
-        counts = {facet: {} for facet in wanted}
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            for facet, value, n in cursor.fetchall():
-                if facet == "total":
-                    counts["total"] = n
-                elif value is not None:
-                    counts[facet][self._FACET_EXPRESSIONS[facet][1](value)] = n
-        return counts
+        from . import facets
 
-    def _facet_counts_joined(self, names):
-        """The facets named (and "total") through the join tables, one aggregate
-        query each (SQLite)."""
-        counts = {}
-        if "total" in names:
-            counts["total"] = self.queryset_without().count()
-        rel = {
-            "region": ("regions", "region_id"),
-            "sdg": ("sdgs", "sdg_id"),
-            "theme": ("themes", "theme_id"),
-            "trend": ("trends", "trend_id"),
-        }
-        for name, (field, column) in rel.items():
-            if name not in names:
+        if not self.public:
+            raise ValueError("Only the public's results are counted from the facet index.")
+        if not self.is_valid():
+            raise ValueError(f"The filters are not valid: {self.errors_by_parameter()}")
+        if self._index is None:  # one version check for the page, its sidebar and charts
+            self._index = facets.current()
+        index = self._index
+        selections = {}
+        for name, value in self.form.cleaned_data.items():
+            if not value or name == "ordering" or name in without:
                 continue
-            through = Activity._meta.get_field(field).remote_field.through
-            rows = (
-                through.objects.filter(activity__in=self.queryset_without(name).values("pk"))
-                .values(column)
-                .annotate(n=Count("activity_id"))
-            )
-            counts[name] = {row[column]: row["n"] for row in rows}
-        if "action_line" in names:
-            counts["action_line"] = self._action_line_counts_joined()
-        if "entity" in names:
-            counts["entity"] = self._entity_counts_joined()
-        for name, column in (
-            ("entity_kind", "entity__kind"),
-            ("year", "year"),
-            ("language", "language"),
-        ):
-            if name not in names:
-                continue
-            counts[name] = dict(
-                self.queryset_without(name)
-                .order_by()
-                .values(column)
-                .annotate(n=Count("id"))
-                .values_list(column, "n")
-            )
-        return counts
+            if name == "q":
+                matching = self.queryset.search(value).order_by().values_list("id", flat=True)
+                selections[name] = BitMap(matching)
+            else:
+                selections[name] = index.select(name, self._index_keys(name, value))
+        return index, selections
 
-    def _action_line_counts_joined(self):
-        """A parent counts the activities under it or any sub-area."""
-        through = Activity.action_lines.through
-        base = through.objects.filter(
-            activity__in=self.queryset_without("action_line").values("pk")
-        )
-        per_line = {
-            row["actionline_id"]: row["n"]
-            for row in base.values("actionline_id").annotate(n=Count("activity_id"))
-        }
-        per_root = {
-            row["root"]: row["n"]
-            for row in base.annotate(root=Coalesce(F("actionline__parent_id"), F("actionline_id")))
-            .values("root")
-            .annotate(n=Count("activity_id", distinct=True))
-        }
-        return {**per_line, **per_root}
-
-    def _entity_counts_joined(self):
-        """The lead entity and the partners each count an activity once."""
-        entity_base = self.queryset_without("entity")
-        counts = dict(
-            entity_base.order_by()
-            .values("entity_id")
-            .annotate(n=Count("id"))
-            .values_list("entity_id", "n")
-        )
-        partners = Activity.partners.through.objects.filter(
-            activity__in=entity_base.values("pk")
-        ).exclude(entity_id=F("activity__entity_id"))
-        for entity_id, n in (
-            partners.values("entity_id")
-            .annotate(n=Count("activity_id"))
-            .values_list("entity_id", "n")
-        ):
-            counts[entity_id] = counts.get(entity_id, 0) + n
-        return counts
+    @staticmethod
+    def _index_keys(name, value):
+        """A filter's cleaned values as the facet index's keys (ids for records)."""
+        if name in ("entity_kind", "language", "year"):
+            return value
+        return [record.pk for record in value]
 
     def facets(self):
         """The sidebar: for each facet, its values with labels, counts and state.

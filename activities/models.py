@@ -219,32 +219,11 @@ class ActivityQuerySet(models.QuerySet):
         return self.filter(cycle=cycle)
 
     def search(self, text):
-        """Full-text search over title, summary and description.
+        """Full-text search over title, summary and description, in the
+        activity's own language (see activities/db.py)."""
+        from .db import search
 
-        PostgreSQL's full-text search (English stemming, web-search syntax);
-        elsewhere every word must appear in one of the three fields.
-        """
-        from django.db import connection
-
-        text = (text or "").strip()
-        if not text:
-            return self
-        if connection.vendor == "postgresql":
-            from django.contrib.postgres.search import SearchQuery, SearchRank
-
-            # The stored, GIN-indexed vector, kept current by a trigger.
-            query = SearchQuery(text, search_type="websearch", config="english")
-            return self.filter(search_vector=query).annotate(
-                search_rank=SearchRank(models.F("search_vector"), query)
-            )
-        qs = self
-        for word in text.split()[:20]:
-            qs = qs.filter(
-                Q(title__icontains=word)
-                | Q(summary__icontains=word)
-                | Q(description__icontains=word)
-            )
-        return qs
+        return search(self, text)
 
     def with_card_data(self):
         """What a result card shows, in a fixed number of queries."""
@@ -836,3 +815,45 @@ class Reference(models.Model):
     def clean(self):
         if not self.url and not self.symbol:
             raise ValidationError(_("Give a web address or a document symbol."))
+
+
+# --- What the public sees, versioned -------------------------------------------------
+
+
+class PublicDataVersion(models.Model):
+    """One row: the version of what the public sees, moved on (under this row's
+    lock, so versions commit in order) in the same transaction as every change
+    to published work. App processes compare it on each request with the
+    version their facet index was built at (activities/facets.py); the
+    whole-dataset files say which version they hold. ``token`` is new at every
+    move, so that a version number reused after a rollback is never taken for
+    the one it replaced."""
+
+    version = models.PositiveBigIntegerField(default=0)
+    token = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = _("version of the published data")
+        verbose_name_plural = _("versions of the published data")
+
+    def __str__(self):
+        return f"{self.version}"
+
+
+class PublicDataChange(models.Model):
+    """What one version changed: the ids of the activities whose published
+    state, relations or text may differ from the version before (none: any)."""
+
+    version = models.PositiveBigIntegerField(unique=True)
+    token = models.CharField(max_length=32)
+    # NULL (any activity) is not "" (none).
+    activity_ids = models.TextField(null=True, blank=True)  # noqa: DJ001
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("change of the published data")
+        verbose_name_plural = _("changes of the published data")
+        ordering = ["version"]
+
+    def __str__(self):
+        return f"{self.version}"

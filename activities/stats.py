@@ -2,19 +2,17 @@
 
 The one-dimensional charts are the listing's facet counts (so they equal the
 listing's numbers by construction); the action line × SDG matrix and the
-20-year view are one aggregate query each, cached like the facets.
+20-year view are intersections in the same facet index (activities/facets.py).
 """
 
-from django.db import connection
-from django.db.models import Count, F
-from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from entities.models import Entity
+from reviews.models import ReviewCycle
 
 from . import charts
-from .caching import cached, records
-from .models import SDG, ActionLine, Activity, Region
+from .caching import records
+from .models import SDG, ActionLine, Region
 
 TOP_ENTITIES = 20
 
@@ -24,65 +22,41 @@ TREND_CHARTS = ("per-year", "per-cycle")
 
 
 def matrix_counts(filterset):
-    """``{(action line id, SDG id): activities}`` for the filtered results.
-
-    A top-level action line counts the activities under it or any sub-area.
-    """
-    key = "matrix:" + filterset.cache_key()
-    if connection.vendor == "postgresql":
-        return cached(key, lambda: _matrix_arrays(filterset))
-    return cached(key, lambda: _matrix_joined(filterset))
-
-
-def _matrix_arrays(filterset):
-    # The arrays hold each sub-area's parent too, without repeats, so a pair
-    # is counted once per activity.
-    sql, params = (
-        filterset.queryset_without()
-        .order_by()
-        .values_list("action_line_ids", "sdg_ids")
-        .query.sql_with_params()
-    )
-    query = (
-        f"WITH b (al, sd) AS MATERIALIZED ({sql}) "
-        "SELECT a, s, count(*) FROM b, unnest(b.al) a, unnest(b.sd) s GROUP BY a, s"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(query, params)
-        return {(a, s): n for a, s, n in cursor.fetchall()}
-
-
-def _matrix_joined(filterset):
-    through = Activity.action_lines.through
-    rows = (
-        through.objects.filter(activity__in=filterset.queryset_without().values("pk"))
-        .annotate(
-            root=Coalesce(F("actionline__parent_id"), F("actionline_id")),
-            sdg=F("activity__sdgs"),
-        )
-        .filter(sdg__isnull=False)
-        .values("root", "sdg")
-        .annotate(n=Count("activity_id", distinct=True))
-    )
-    return {(row["root"], row["sdg"]): row["n"] for row in rows}
+    """``{(action line id, SDG id): activities}`` for the filtered results, from
+    the facet index. A top-level action line counts the activities under it or
+    any sub-area (its bitmap holds them)."""
+    index, selections = filterset.selections()
+    within = index.intersection(list(selections.values()))
+    sdgs = index.bitmaps["sdg"]
+    result = {}
+    for line in records(ActionLine):
+        if line.parent_id:
+            continue
+        bitmap = index.bitmaps["action_line"].get(line.pk)
+        if bitmap is None:
+            continue
+        in_line = within & bitmap
+        for sdg_id, sdg in sdgs.items():
+            if n := in_line.intersection_cardinality(sdg):
+                result[(line.pk, sdg_id)] = n
+    return result
 
 
 def trend_counts(filterset):
-    """Published activities per year and per cycle, across all years and cycles."""
-
-    def compute():
-        base = filterset.queryset_without("year", "cycle").order_by()
-        per_year = dict(base.values("year").annotate(n=Count("id")).values_list("year", "n"))
-        per_cycle = list(
-            base.filter(cycle__isnull=False)
-            .values("cycle__slug", "cycle__title", "cycle__reporting_year")
-            .annotate(n=Count("id"))
-            .order_by("cycle__reporting_year", "cycle__slug")
-            .values_list("cycle__slug", "cycle__title", "cycle__reporting_year", "n")
-        )
-        return {"year": per_year, "cycle": per_cycle}
-
-    return cached("trend:" + filterset.cache_key(), compute)
+    """Published activities per year and per cycle, across all years and cycles
+    (the other filters apply), from the facet index."""
+    index, selections = filterset.selections(without=("year", "cycle"))
+    within = index.intersection(list(selections.values()))
+    per_cycle = index.counts("cycle", within)
+    cycles = (
+        ReviewCycle.objects.filter(pk__in=list(per_cycle))
+        .order_by("reporting_year", "slug")
+        .values_list("pk", "slug", "title", "reporting_year")
+    )
+    return {
+        "year": index.counts("year", within),
+        "cycle": [(slug, title, year, per_cycle[pk]) for pk, slug, title, year in cycles],
+    }
 
 
 def _chart(slug, title, desc, headers, rows, svg):

@@ -170,11 +170,33 @@ def _export_filterset(request):
     return ActivityFilter(data)
 
 
+def _whole_dataset_file(request, filterset, kind):
+    """Everything published, unfiltered, as the ready file (with its length) if
+    it is current; None otherwise (the export is then streamed, and the file
+    written in the background for next time)."""
+    from django.http import FileResponse
+
+    from . import dataset_files
+
+    if any(filterset.form.cleaned_data.values()) or set(filterset.data) - set(filterset.filters):
+        return None
+    base_url = request.build_absolute_uri("/")[:-1]
+    found = dataset_files.open_current(kind, base_url)
+    if found is None:
+        dataset_files.rebuild_soon(base_url)
+        return None
+    handle, _size = found
+    name, content_type = dataset_files.FORMATS[kind]
+    return FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)
+
+
 @require_GET
 def export_csv(request):
     filterset = _export_filterset(request)
     if not filterset.is_valid():
         return JsonResponse({"errors": filterset.errors_by_parameter()}, status=400)
+    if whole := _whole_dataset_file(request, filterset, "csv"):
+        return whole
     lines = exports.csv_lines(filterset.qs, request.build_absolute_uri)
     first = next(lines)  # reads the first rows now, while an error can still be answered
 
@@ -194,8 +216,10 @@ def export_json(request):
     filterset = _export_filterset(request)
     if not filterset.is_valid():
         return JsonResponse({"errors": filterset.errors_by_parameter()}, status=400)
+    if whole := _whole_dataset_file(request, filterset, "json"):
+        return whole
     meta = {
-        "count": filterset.qs.count(),
+        "count": filterset.count(),
         "filters": {k: v for k, v in filterset.data.lists() if v},
     }
     response = StreamingHttpResponse(

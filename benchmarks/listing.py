@@ -4,16 +4,23 @@
 
 It builds the data set if needed (PostgreSQL database ``wsis_bench`` by
 default, or BENCH_DATABASE_URL: migrate, seed_demo, generate_synthetic up to
-the number asked), serves the app with gunicorn, and measures from this
-separate process with real HTTP requests:
+the number asked), writes the facet index's snapshot and the whole-dataset
+files (``build_dataset_files``), serves the app with gunicorn exactly as the
+README's deployment command starts it (``gunicorn wsis_site.wsgi --bind …``
+in the project folder, so with gunicorn.conf.py's settings), and measures from
+this separate process with real HTTP requests:
 
+* the first /activities/ and /stats/ after gunicorn starts;
+* what people meet: many distinct random filter URLs (1–3 filters among action
+  line, region, SDG, year, entity, q and page; no two alike), each requested
+  once with nothing cached, median, 95th percentile and the slowest;
 * latency (median and 95th percentile) of a fixed mix of listing and API URLs,
   on the first request of each (nothing cached) and on repeated ones;
 * SQL queries per URL (counted in-process with Django's test client);
 * requests per second under 8 concurrent clients over the mix, its listing pages
   and its API lists;
-* the CSV export of every row: rows per second and the serving worker's
-  peak resident memory;
+* the CSV export of every row, as the whole-dataset file and streamed from
+  the database: rows per second and the serving worker's peak resident memory;
 * the statistics pages, first request and repeated;
 * the same for a minimal view (/health/) served the same way, and each figure
   as a ratio to it, so results compare across machines.
@@ -24,6 +31,7 @@ Requests go to 127.0.0.1 only; every loop is bounded in count and time.
 import argparse
 import http.client
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -88,6 +96,7 @@ def env():
         "DJANGO_SETTINGS_MODULE": "wsis_site.settings",
         # The production layout: one cache shared by every worker.
         "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7"),
+        "PUBLIC_FILES_DIR": os.environ.get("BENCH_FILES_DIR", str(ROOT / "var" / "bench")),
     }
 
 
@@ -134,26 +143,28 @@ def prepare(activities):
             "SELECT count(*) FROM activities_activity WHERE status = 'published'"
         ).fetchone()[0]
     manage("collectstatic", "--noinput", "-v0")
+    started = time.monotonic()
+    manage("build_dataset_files", "--base-url", f"http://127.0.0.1:{PORT}", "-v0")
+    print(
+        f"Facet index built, its snapshot and the whole-dataset files written in "
+        f"{time.monotonic() - started:.0f} s",
+        flush=True,
+    )
     return total
 
 
-def serve(workers):
-    process = subprocess.Popen(
-        [
-            str(Path(PYTHON).parent / "gunicorn"),
-            "wsis_site.wsgi",
-            "--bind",
-            f"127.0.0.1:{PORT}",
-            "--workers",
-            str(workers),
-            "--timeout",
-            "900",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env(),
-    )
+def serve(workers=None):
+    """gunicorn as the README's deployment command starts it, in the project folder
+    (so gunicorn.conf.py applies); ``workers`` only if asked for."""
+    command = [
+        str(Path(PYTHON).parent / "gunicorn"),
+        "wsis_site.wsgi",
+        "--bind",
+        f"127.0.0.1:{PORT}",
+    ]
+    if workers:
+        command += ["--workers", str(workers)]
+    process = subprocess.Popen(command + ["--log-level", "warning"], cwd=ROOT, env=env())
     for _ in range(100):
         try:
             get(BASELINE)
@@ -181,6 +192,84 @@ def get(path, stream=False):
         _local.conn = None
         raise
     return time.perf_counter() - started, response.status, body
+
+
+def distinct_urls(count, seed=18):
+    """``count`` distinct listing URLs of 1–3 filters among action line, region,
+    SDG, year, entity, q and page, drawn at random (repeatably)."""
+    import psycopg
+
+    with psycopg.connect(DATABASE_URL) as conn:
+        lines = [r[0] for r in conn.execute("SELECT code FROM activities_actionline")]
+        regions = [r[0] for r in conn.execute("SELECT key FROM activities_region")]
+        entities = [r[0] for r in conn.execute("SELECT acronym FROM entities_entity")]
+    words = [
+        "broadband",
+        "cybersecurity",
+        "digital",
+        "data",
+        "education",
+        "health",
+        "women",
+        "artificial intelligence",
+        "internet governance",
+        "capacity",
+        "rural",
+        "open source",
+        "skills",
+        "policy",
+        "connectivity",
+        "climate",
+        "youth",
+        "privacy",
+        "satellite",
+        "e-government",
+        "innovation",
+        "statistics",
+        "school",
+        "mobile",
+        "standards",
+    ]
+    choices = {
+        "action_line": lambda rng: rng.choice(lines),
+        "region": lambda rng: rng.choice(regions),
+        "sdg": lambda rng: str(rng.randint(1, 17)),
+        "year": lambda rng: str(rng.randint(2005, 2026)),
+        "entity": lambda rng: rng.choice(entities),
+        "q": lambda rng: rng.choice(words),
+        "page": lambda rng: str(rng.randint(2, 40)),
+    }
+    rng = random.Random(seed)
+    urls = []
+    while len(urls) < count:
+        names = sorted(rng.sample(sorted(choices), rng.choice([1, 2, 3])))
+        query = "&".join(f"{name}={choices[name](rng)}".replace(" ", "+") for name in names)
+        url = f"/activities/?{query}"
+        if url not in urls:
+            urls.append(url)
+    return urls
+
+
+def distinct_run(urls):
+    """Each URL once, nothing cached: its time and status."""
+    clear_cache()
+    times = {}
+    for url in urls:
+        seconds, status, _ = get(url)
+        assert status in (200, 404), (url, status)  # 404: a page past the last
+        times[url] = seconds
+    return times
+
+
+def first_after_start(workers):
+    """The first /activities/ and /stats/ of a freshly started gunicorn."""
+    clear_cache()
+    master = serve(workers)
+    try:
+        return {url: get(url)[0] for url in ("/activities/", "/stats/")}
+    finally:
+        master.terminate()
+        master.wait(timeout=60)
 
 
 def percentile(values, p):
@@ -258,7 +347,7 @@ def rss_of_workers(master):
     return sizes
 
 
-def export(master):
+def export(master, path="/activities/export.csv"):
     peak = {}
     running = True
 
@@ -277,24 +366,32 @@ def export(master):
     watcher.start()
     conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=900)
     started = time.perf_counter()
-    conn.request("GET", "/activities/export.csv")
+    conn.request("GET", path)
     response = conn.getresponse()
+    length = response.getheader("Content-Length")
     rows = 0
+    received = 0
     while chunk := response.read(1 << 20):
         rows += chunk.count(b"\n")
+        received += len(chunk)
+    if length is not None:
+        assert received == int(length), (path, received, length)
     seconds = time.perf_counter() - started
     running = False
     watcher.join()
     grown = {pid: peak[pid] - before.get(pid, 0) for pid in peak}
     busiest = max(grown, key=grown.get)
-    return rows - 1, seconds, peak[busiest], before.get(busiest, 0)
+    return rows - 1, seconds, peak[busiest], before.get(busiest, 0), length is not None
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--activities", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=10)
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument(
+        "--workers", type=int, default=None, help="gunicorn workers (default: gunicorn.conf.py's)"
+    )
+    parser.add_argument("--distinct", type=int, default=150, help="distinct filter URLs")
     parser.add_argument("--seconds", type=int, default=20, help="length of the throughput runs")
     args = parser.parse_args()
 
@@ -302,9 +399,31 @@ def main():
     print(f"Published activities: {total:,}", flush=True)
     clear_cache()
     counts = queries_per_url()
+    firsts = first_after_start(args.workers)
+    print(
+        "\nFirst requests after gunicorn starts (ms): "
+        + ", ".join(f"{url} {seconds * 1000:.0f}" for url, seconds in firsts.items())
+    )
     clear_cache()
     master = serve(args.workers)
     try:
+        get(BASELINE)
+        urls = distinct_urls(args.distinct)
+        times = distinct_run(urls)
+        values = list(times.values())
+        print(
+            f"\n{len(urls)} distinct filter URLs, each once, nothing cached (ms): "
+            f"median {statistics.median(values) * 1000:.1f}, "
+            f"p95 {percentile(values, 95) * 1000:.1f}, max {max(values) * 1000:.1f}"
+        )
+        print(
+            "  slowest: "
+            + "; ".join(
+                f"{url} {seconds * 1000:.0f}"
+                for url, seconds in sorted(times.items(), key=lambda item: -item[1])[:5]
+            )
+        )
+        clear_cache()
         first, warm, base = latency(args.rounds)
         base_median = statistics.median(base)
         everything = [s for values in warm.values() for s in values]
@@ -336,12 +455,18 @@ def main():
             rate = throughput(paths, 8, args.seconds)
             print(f"  {label:<14} {rate:6.0f}  ({rate / minimal:.2f})")
 
-        rows, seconds, peak, before = export(master)
-        print(
-            f"\nCSV export of every row: {rows:,} rows in {seconds:.1f} s = "
-            f"{rows / seconds:,.0f} rows/s; serving worker RSS {before / 2**20:.0f} MB before, "
-            f"peak {peak / 2**20:.0f} MB"
-        )
+        print()
+        for label, path in (
+            ("the whole-dataset file", "/activities/export.csv"),
+            # Any parameter makes it a query of its own, streamed from the database.
+            ("streamed", "/activities/export.csv?ordering=-year"),
+        ):
+            rows, seconds, peak, before, sized = export(master, path)
+            print(
+                f"CSV export of every row, {label}: {rows:,} rows in {seconds:.1f} s = "
+                f"{rows / seconds:,.0f} rows/s{' (with its length)' if sized else ''}; "
+                f"serving worker RSS {before / 2**20:.0f} MB before, peak {peak / 2**20:.0f} MB"
+            )
 
         # Last, as it starts from an empty cache.
         clear_cache()

@@ -21,11 +21,12 @@ def default_questions():
     ]
 
 
-def invalidate_public_counts():
-    """Published work changed in bulk: forget cached counts, now and after commit."""
-    from activities.caching import published_work_changed
+def published_in_bulk(activity_ids):
+    """Activities were published or withdrawn in bulk (no signals): move the
+    version of the public data on for them, with this transaction."""
+    from activities.facets import published_work_changed
 
-    published_work_changed()
+    published_work_changed(activity_ids)
 
 
 class TransitionNotAllowed(Exception):
@@ -691,10 +692,12 @@ class Submission(models.Model):
         from activities.models import Activity
 
         def after(locked, now):
-            Activity.objects.filter(submission=locked).exclude(
+            drafts = Activity.objects.filter(submission=locked).exclude(
                 status=Activity.Status.PUBLISHED
-            ).update(status=Activity.Status.PUBLISHED, published_at=now, updated_at=now)
-            invalidate_public_counts()
+            )
+            ids = list(drafts.values_list("pk", flat=True))
+            drafts.update(status=Activity.Status.PUBLISHED, published_at=now, updated_at=now)
+            published_in_bulk(ids)
 
         return self._move("publish", by=by, comment=comment, after=after)
 
@@ -709,10 +712,10 @@ class Submission(models.Model):
         from activities.models import Activity
 
         def after(locked, now):
-            Activity.objects.filter(submission=locked).update(
-                status=Activity.Status.DRAFT, published_at=None, updated_at=now
-            )
-            invalidate_public_counts()
+            activities = Activity.objects.filter(submission=locked)
+            ids = list(activities.values_list("pk", flat=True))
+            activities.update(status=Activity.Status.DRAFT, published_at=None, updated_at=now)
+            published_in_bulk(ids)
 
         return self._move("reopen", by=by, comment=comment, after=after)
 

@@ -1,5 +1,6 @@
 import copy
 import json
+import tempfile
 
 import pytest
 from django.conf import settings
@@ -12,6 +13,8 @@ DATASET_PATH = settings.BASE_DIR / "data" / "wsis-report-2024.json"
 # test database from another connection, even after a test): off for the whole
 # session, so that also what runs after a test's own settings are restored sees it.
 settings.WARM_CACHE_AFTER_CHANGES = False
+# The whole-dataset files and the facet index's snapshot, in a folder of the session's.
+settings.PUBLIC_FILES_DIR = tempfile.mkdtemp(prefix="wsis-test-files-")
 
 
 @pytest.fixture(autouse=True)

@@ -17,7 +17,7 @@ from django.db import connection
 from django.test import RequestFactory
 from django.utils import timezone
 
-from activities import caching, exports
+from activities import caching, exports, facets
 from activities.filters import ActivityFilter
 from activities.importer import import_dataset
 from activities.models import ActionLine, Activity, Region
@@ -299,8 +299,8 @@ class TestDeepPages:
                 assert len(list(paginator.page(number))) == 5
 
 
-class TestCachedCounts:
-    def test_facets_shared_between_pages_are_those_computed_afresh(self):
+class TestCounts:
+    def test_facets_of_related_pages_agree(self):
         call_command("generate_synthetic", activities=200, entities=5, verbosity=0)
         combinations = [
             {},
@@ -316,7 +316,6 @@ class TestCachedCounts:
             assert filterset.is_valid()
             return filterset.facet_counts()
 
-        # In this order, later pages take facets that earlier pages cached.
         shared = [counts(query) for query in combinations]
 
         for query, expected in zip(combinations, shared, strict=True):
@@ -328,22 +327,26 @@ class TestCachedCounts:
         assert shared[3]["total"] == ActivityFilter(combinations[3]).qs.count()
 
 
-class TestWarming:
-    def test_warming_computes_the_unfiltered_counts(self, client, django_assert_num_queries):
+class TestRefreshAfterChanges:
+    def test_a_refreshed_snapshot_starts_a_process_without_building(
+        self, client, django_assert_num_queries
+    ):
         call_command("generate_synthetic", activities=30, entities=3, verbosity=0)
-        caching.warm()
+        facets.refresh()
+        facets.reset()  # a process that starts now
 
-        # Only the reference records for the sidebar (6) and the page with its
-        # action lines and regions (3): no counting.
-        with django_assert_num_queries(6 + 3):
+        # The reference records for the sidebar (6), the version of the public data,
+        # which the snapshot holds already (1), and the page with its action lines and
+        # regions (3): no building.
+        with django_assert_num_queries(6 + 1 + 3):
             response = client.get("/activities/")
         assert response.context["page"].paginator.count == 30
 
-    def test_a_committed_change_schedules_warming(
+    def test_a_committed_change_schedules_a_refresh(
         self, monkeypatch, django_capture_on_commit_callbacks
     ):
         scheduled = []
-        monkeypatch.setattr(caching, "warm_soon", lambda: scheduled.append(1))
+        monkeypatch.setattr(facets, "refresh_soon", lambda: scheduled.append(1))
 
         entity = EntityFactory()
         with django_capture_on_commit_callbacks(execute=True):
@@ -354,41 +357,41 @@ class TestWarming:
             ActivityFactory(entity=entity)
         assert scheduled
 
-    def test_warming_waits_for_changes_to_stop_and_catches_up(self, settings, monkeypatch):
+    def test_refreshing_waits_for_changes_to_stop_and_catches_up(self, settings, monkeypatch):
         settings.WARM_CACHE_AFTER_CHANGES = True
-        monkeypatch.setattr(caching, "WARM_DELAY", 0.05)
+        monkeypatch.setattr(facets, "REFRESH_DELAY", 0.05)
         runs, release = [], threading.Event()
 
-        def fake_warm():
+        def fake_refresh():
             runs.append(time.monotonic())
             if len(runs) == 1:
-                caching.warm_soon()  # a change while warming: warm again after it
+                facets.refresh_soon()  # a change while refreshing: again after it
                 release.wait(5)
 
-        monkeypatch.setattr(caching, "warm", fake_warm)
-        monkeypatch.setattr(caching, "connections", type("C", (), {"close_all": lambda: None}))
+        monkeypatch.setattr(facets, "refresh", fake_refresh)
+        monkeypatch.setattr(facets, "connections", type("C", (), {"close_all": lambda: None}))
 
-        for _ in range(5):  # a burst of changes: one warming
-            caching.warm_soon()
+        for _ in range(5):  # a burst of changes: one refresh
+            facets.refresh_soon()
         for _ in range(100):
             if runs:
                 break
             time.sleep(0.02)
         release.set()
-        thread = caching._warming["thread"]
+        thread = facets._refreshing["thread"]
         if thread is not None:
             thread.join(5)
 
         assert len(runs) == 2
-        assert caching._warming["thread"] is None
+        assert facets._refreshing["thread"] is None
 
-    def test_warming_is_off_unless_configured(self, settings, monkeypatch):
+    def test_refreshing_is_off_unless_configured(self, settings, monkeypatch):
         settings.WARM_CACHE_AFTER_CHANGES = False
-        monkeypatch.setattr(caching, "warm", lambda: pytest.fail("warmed"))
+        monkeypatch.setattr(facets, "refresh", lambda: pytest.fail("refreshed"))
 
-        caching.warm_soon()
+        facets.refresh_soon()
 
-        assert caching._warming["thread"] is None
+        assert facets._refreshing["thread"] is None
 
 
 class TestWhatMovesTheCacheOn:

@@ -51,8 +51,11 @@ HISTORY = [
     "reviews.HistoricalSubmission",
 ]
 # Tables left out on purpose: rebuilt by `migrate` (permissions, content
-# types), or short-lived (sessions, failed log-ins).
+# types), short-lived (sessions, failed log-ins), or the version of the public
+# data and its log of changes, which a restore moves on by itself.
 NOT_BACKED_UP = [
+    "activities.PublicDataVersion",
+    "activities.PublicDataChange",
     "auth.Permission",
     "contenttypes.ContentType",
     "sessions.Session",
@@ -174,6 +177,10 @@ def import_all(records, *, progress=None):
         with connection.cursor() as cursor:
             for sql in connection.ops.sequence_reset_sql(no_style(), models):
                 cursor.execute(sql)
+        # The raw deletes sent no signals: whatever was public may have changed.
+        from activities.facets import published_work_changed
+
+        published_work_changed()
     if progress and not total:
         progress(0, 0)
     return {"objects": total, "history": history}

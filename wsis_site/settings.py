@@ -367,6 +367,11 @@ ACTIVITIES_PER_PAGE = 20
 # After a change to activities, compute the public's first pages again in a
 # background thread (activities/caching.py); the tests turn it off.
 WARM_CACHE_AFTER_CHANGES = env_bool("WARM_CACHE_AFTER_CHANGES", True)
+# Files the app writes for itself: the whole-dataset downloads (CSV, JSON),
+# rebuilt after each change to published work, and the facet index's snapshot
+# (activities/facets.py, activities/dataset_files.py). Outside the release is
+# best; every app process of one machine may share it. Ignored by git.
+PUBLIC_FILES_DIR = Path(os.environ.get("PUBLIC_FILES_DIR") or BASE_DIR / "var")
 
 # The read API under /api/ (see wsis_site/api.py). Anonymous callers are
 # throttled per client address, logged-in ones per user; the counts live in

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from activities.caching import invalidate
+from activities.facets import published_work_changed
 from activities.models import SDG, ActionLine, Activity, Reference, Region, Theme, Trend
 from entities.models import Entity
 from reviews.models import ReviewCycle
@@ -95,6 +95,8 @@ class Command(BaseCommand):
                     size = min(batch, activities - done)
                     with transaction.atomic():
                         self.batch(size, rng, vocabulary, entity_ids, cycles)
+                        # bulk_create and COPY send no signals: the index rebuilds
+                        published_work_changed()
                     done += size
                     progress(done, activities)
         except Interrupted as exc:
@@ -102,7 +104,6 @@ class Command(BaseCommand):
                 f"Interrupted ({exc}) after {done} activities; the batch in progress was "
                 "rolled back, the earlier ones are kept."
             ) from None
-        invalidate()  # bulk_create sends no signals
         if verbosity:
             self.stdout.write(f"{done} synthetic activities created.")
 
@@ -302,9 +303,7 @@ class Command(BaseCommand):
             cursor.execute(
                 f"INSERT INTO {table} ({', '.join(columns)}, search_vector) "
                 f"SELECT {', '.join(columns)}, "
-                "setweight(to_tsvector('english', coalesce(title, '')), 'A') || "
-                "setweight(to_tsvector('english', coalesce(summary, '')), 'B') || "
-                "setweight(to_tsvector('english', coalesce(description, '')), 'C') "
+                "wsis_search_vector(title, summary, description, language) "
                 "FROM synthetic_stage"
             )
             cursor.execute("TRUNCATE synthetic_stage")  # for the next batch in this transaction

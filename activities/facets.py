@@ -1,0 +1,445 @@
+"""The facet index: one compressed bitmap (pyroaring) of published activity ids
+per facet value, held in each app process. Every count of the public's pages
+and API asks it.
+
+* It holds **published ids only**, so nothing unpublished can be counted
+  through it. A combination of filters is an intersection of unions of
+  bitmaps; all facets of a page are a handful of cardinalities (milliseconds at
+  a million activities, the same code on every database).
+* It stays **current in every process**: each change to published work moves
+  the version of the public data (``PublicDataVersion``) in its own
+  transaction and notes which activities it touched (``PublicDataChange``,
+  see ``published_work_changed``). Each request that counts compares the
+  process's version with the database's (one query) and, if they differ,
+  patches the changed ids (or rebuilds, when the change says "anything", or
+  the changes since are no longer all there).
+* It starts quickly: built lazily on the first count, or loaded from the
+  snapshot that the last build or refresh wrote (``PUBLIC_FILES_DIR``), then
+  patched forward like any other.
+
+The page's own rows (twenty, in order) are still read from the database.
+"""
+
+import logging
+import os
+import pickle
+import secrets
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connections, router, transaction
+from pyroaring import BitMap
+
+from . import caching
+from .db import index_groups
+
+logger = logging.getLogger(__name__)
+
+# The facets and what their bitmaps are keyed by.
+FACETS = (
+    "action_line",  # ActionLine id (a parent holds its sub-areas' activities too)
+    "region",  # Region id
+    "sdg",  # SDG id
+    "theme",  # Theme id
+    "trend",  # Trend id
+    "entity",  # Entity id, lead or partner
+    "entity_kind",  # the lead entity's kind
+    "year",
+    "language",
+    "cycle",  # ReviewCycle id
+)
+SNAPSHOT_NAME = "facet-index.pickle"
+SNAPSHOT_FORMAT = 1
+KEEP_CHANGES = 10_000  # versions kept in the log; a process further behind rebuilds
+MAX_PATCH = 20_000  # changed activities beyond which rebuilding is the quicker
+
+
+def _bitmap(values):
+    bitmap = BitMap(values)
+    bitmap.run_optimize()
+    return bitmap
+
+
+class FacetIndex:
+    """The bitmaps at one version of the public data. Never changed once made
+    (``patched`` makes another), so requests in several threads can read it."""
+
+    def __init__(self, everything, bitmaps, version, token):
+        self.everything = everything
+        self.bitmaps = bitmaps  # {facet: {key: BitMap}}
+        self.version = version
+        self.token = token
+
+    def __len__(self):
+        return len(self.everything)
+
+    def select(self, facet, keys):
+        """The activities with any of ``keys`` in ``facet``."""
+        maps = self.bitmaps[facet]
+        found = [maps[key] for key in keys if key in maps]
+        if not found:
+            return BitMap()
+        return BitMap.union(*found) if len(found) > 1 else found[0]
+
+    def counts(self, facet, within):
+        """``{key: activities}`` of ``facet`` among the activities ``within``."""
+        return {
+            key: n
+            for key, bitmap in self.bitmaps[facet].items()
+            if (n := within.intersection_cardinality(bitmap))
+        }
+
+    def intersection(self, selections):
+        """The published activities in every one of ``selections`` (bitmaps)."""
+        if not selections:
+            return self.everything
+        ordered = sorted(selections, key=len)
+        return BitMap.intersection(*ordered) if len(ordered) > 1 else ordered[0]
+
+    @classmethod
+    def build(cls, activities, version, token):
+        """From the rows of ``activities`` (the published queryset)."""
+        ids, groups = index_groups(activities)
+        bitmaps = {
+            facet: {key: _bitmap(values) for key, values in groups.get(facet, {}).items()}
+            for facet in FACETS
+        }
+        return cls(_bitmap(ids), bitmaps, version, token)
+
+    def patched(self, changed, activities, version, token):
+        """Another index, with the activities ``changed`` (ids) as ``activities``
+        (the published queryset) now has them; the rest shared with this one."""
+        changed = BitMap(changed)
+        fresh = FacetIndex.build(activities.filter(pk__in=list(changed)), version, token)
+        bitmaps = {}
+        for facet in FACETS:
+            keyed = dict(self.bitmaps[facet])
+            for key, bitmap in self.bitmaps[facet].items():
+                if bitmap.intersect(changed):
+                    keyed[key] = bitmap - changed
+            for key, added in fresh.bitmaps[facet].items():
+                keyed[key] = keyed[key] | added if key in keyed else added
+            bitmaps[facet] = {key: bitmap for key, bitmap in keyed.items() if bitmap}
+        everything = (self.everything - changed) | fresh.everything
+        return FacetIndex(everything, bitmaps, version, token)
+
+    def dumps(self):
+        return pickle.dumps(
+            {
+                "format": SNAPSHOT_FORMAT,
+                "version": self.version,
+                "token": self.token,
+                "everything": self.everything.serialize(),
+                "bitmaps": {
+                    facet: {key: bitmap.serialize() for key, bitmap in keyed.items()}
+                    for facet, keyed in self.bitmaps.items()
+                },
+            },
+            protocol=pickle.HIGHEST_PROTOCOL,
+        )
+
+    @classmethod
+    def loads(cls, data):
+        # Only ever a file this application wrote itself, in its own folder.
+        state = pickle.loads(data)  # noqa: S301
+        if state.get("format") != SNAPSHOT_FORMAT:
+            raise ValueError("an older snapshot format")
+        return cls(
+            BitMap.deserialize(state["everything"]),
+            {
+                facet: {key: BitMap.deserialize(b) for key, b in keyed.items()}
+                for facet, keyed in state["bitmaps"].items()
+            },
+            state["version"],
+            state["token"],
+        )
+
+
+# The version of the public data ---------------------------------------------------
+
+
+def _version_table():
+    from .models import PublicDataVersion
+
+    return PublicDataVersion._meta.db_table
+
+
+def _change_table():
+    from .models import PublicDataChange
+
+    return PublicDataChange._meta.db_table
+
+
+def read_version(using):
+    """``(version, token)`` of the public data in database ``using``."""
+    from .models import PublicDataVersion
+
+    row = PublicDataVersion.objects.using(using).values_list("version", "token").first()
+    version = tuple(row) if row else (0, "")
+    connection = connections[using]
+    pending = getattr(connection, "wsis_public_change", None)
+    if pending and pending["version"] <= version[0] and _still_pending(connection, pending):
+        # Read within the transaction that wrote it: later changes in this
+        # transaction need a version of their own.
+        pending["read"] = True
+    return version
+
+
+def published_work_changed(activity_ids=None):
+    """What the public sees may have changed, for the activities ``activity_ids``
+    (None: any): move the version of the public data on, in the current
+    transaction (so the change and its note commit together, or neither), and
+    forget the public's cached pages (activities/caching.py).
+
+    Within one transaction the changes share one version while nothing has
+    read it: the note grows with the ids, and the same ids again cost nothing.
+    """
+    from .models import Activity
+
+    using = router.db_for_write(Activity)
+    connection = connections[using]
+    ids = None if activity_ids is None else {int(i) for i in activity_ids}
+    pending = getattr(connection, "wsis_public_change", None)
+    if pending and not _still_pending(connection, pending):
+        pending = connection.wsis_public_change = None
+    if connection.in_atomic_block and pending and not pending["read"]:
+        merged = None if ids is None or pending["ids"] is None else pending["ids"] | ids
+        if merged == pending["ids"]:
+            caching.published_work_changed()
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {_change_table()} SET activity_ids = %s WHERE id = %s AND token = %s",
+                [_ids_text(merged), pending["row"], pending["token"]],
+            )
+            if cursor.rowcount == 1:
+                pending["ids"] = merged
+                caching.published_work_changed()
+                return
+    token = secrets.token_hex(16)
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        # Past the last change noted too, should the row have been restored from
+        # older data (a fixture, a restore): a version number is never noted twice.
+        noted = f"(SELECT coalesce(max(version), 0) FROM {_change_table()})"
+        cursor.execute(
+            f"UPDATE {_version_table()} SET token = %s, version = 1 + "
+            f"CASE WHEN version > {noted} THEN version ELSE {noted} END "
+            "WHERE id = 1 RETURNING version",
+            [token],
+        )
+        # Read every row (one): SQLite finishes a statement with RETURNING only then.
+        row = next(iter(cursor.fetchall()), None)
+        if row is None:  # the table was emptied (a flush): start again
+            cursor.execute(
+                f"INSERT INTO {_version_table()} (id, version, token) "
+                f"SELECT 1, 1 + coalesce(max(version), 0), %s FROM {_change_table()}",
+                [token],
+            )
+            row = (read_version(using)[0],)
+        version = row[0]
+        cursor.execute(
+            f"INSERT INTO {_change_table()} (version, token, activity_ids, created_at) "
+            "VALUES (%s, %s, %s, CURRENT_TIMESTAMP) RETURNING id",
+            [version, token, _ids_text(ids)],
+        )
+        row_id = cursor.fetchall()[0][0]
+        if version % 100 == 0:
+            cursor.execute(
+                f"DELETE FROM {_change_table()} WHERE version <= %s", [version - KEEP_CHANGES]
+            )
+    transaction.on_commit(refresh_soon, using=using)
+    if connection.in_atomic_block:
+
+        def committed():
+            if getattr(connection, "wsis_public_change", None) is pending:
+                connection.wsis_public_change = None
+
+        pending = {
+            "row": row_id,
+            "token": token,
+            "version": version,
+            "ids": ids,
+            "read": False,
+            "committed": committed,
+        }
+        connection.wsis_public_change = pending
+        transaction.on_commit(committed, using=using)
+    caching.published_work_changed()
+
+
+def _still_pending(connection, pending):
+    """Whether the transaction (or savepoint) that wrote ``pending`` is still
+    open: Django drops its after-commit callbacks when it rolls back."""
+    return any(entry[1] is pending["committed"] for entry in connection.run_on_commit)
+
+
+def _ids_text(ids):
+    return None if ids is None else ",".join(map(str, sorted(ids)))
+
+
+def _changes_since(using, version, token, upto):
+    """The ids changed after ``(version, token)`` up to version ``upto``, or None
+    when that cannot be told (a change of anything, or the log does not go back
+    that far, or ``(version, token)`` was never committed)."""
+    from .models import PublicDataChange
+
+    rows = list(
+        PublicDataChange.objects.using(using)
+        .filter(version__gte=version, version__lte=upto)
+        .order_by("version")
+        .values_list("version", "token", "activity_ids")
+    )
+    expected = version
+    if version > 0:
+        if not rows or rows[0][:2] != (version, token):
+            return None
+        rows = rows[1:]
+    elif token != "":
+        return None
+    changed = set()
+    for number, _token, ids in rows:
+        expected += 1
+        if number != expected or ids is None:
+            return None
+        changed.update(int(i) for i in ids.split(",") if i)
+    if expected != upto:
+        return None
+    return changed
+
+
+# The process's index ----------------------------------------------------------------
+
+_state = {"index": None, "snapshot_tried": False}
+_lock = threading.RLock()
+
+
+def _published(using):
+    from .models import Activity
+
+    return Activity.objects.using(using).published()
+
+
+def index_database():
+    """Where the index and the whole-dataset files read from: the primary."""
+    from .models import Activity
+
+    return router.db_for_write(Activity)
+
+
+def current():
+    """The index at the database's current version of the public data: this
+    process's, patched or rebuilt first if the database has moved on."""
+    # Always the primary: a replica's lag would make processes that read both
+    # rebuild back and forth between two versions.
+    using = index_database()
+    version, token = read_version(using)
+    index = _state["index"]
+    if index is not None and (index.version, index.token) == (version, token):
+        return index
+    with _lock:
+        index = _state["index"]
+        if index is None and not _state["snapshot_tried"]:
+            _state["snapshot_tried"] = True
+            index = load_snapshot()
+        if index is not None and (index.version, index.token) != (version, token):
+            changed = _changes_since(using, index.version, index.token, version)
+            if changed is None or len(changed) > MAX_PATCH:
+                index = None
+            elif changed:
+                index = index.patched(changed, _published(using), version, token)
+            else:
+                index = FacetIndex(index.everything, index.bitmaps, version, token)
+        if index is None:
+            index = FacetIndex.build(_published(using), version, token)
+        _state["index"] = index
+        return index
+
+
+def reset():
+    """Forget this process's index (the next count loads or builds it)."""
+    with _lock:
+        _state["index"] = None
+        _state["snapshot_tried"] = False
+
+
+def snapshot_path():
+    return Path(settings.PUBLIC_FILES_DIR) / SNAPSHOT_NAME
+
+
+def save_snapshot(index=None):
+    """Write the index (this process's current one) for processes that start
+    later, replacing the old snapshot at once."""
+    index = index or current()
+    folder = Path(settings.PUBLIC_FILES_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=folder, prefix=".facet-index-", delete=False) as handle:
+        handle.write(index.dumps())
+        temporary = handle.name
+    os.replace(temporary, folder / SNAPSHOT_NAME)
+    return index
+
+
+def load_snapshot():
+    try:
+        data = snapshot_path().read_bytes()
+    except OSError:
+        return None
+    try:
+        return FacetIndex.loads(data)
+    except Exception:  # a damaged or older file: build instead
+        logger.warning("The facet index snapshot %s cannot be read; building", snapshot_path())
+        return None
+
+
+# After changes: the snapshot and the whole-dataset files ---------------------------
+
+REFRESH_DELAY = 2  # seconds without changes first: a publication saves many rows
+_refreshing = {"due": 0.0, "thread": None}
+_refreshing_lock = threading.Lock()
+
+
+def refresh():
+    """Bring this process's index up to date and write its snapshot (for the
+    processes that start later), then the whole-dataset files."""
+    from . import dataset_files
+
+    save_snapshot(current())
+    dataset_files.rebuild_soon()
+
+
+def refresh_soon():
+    """``refresh`` in a thread of this process once changes have stopped for
+    REFRESH_DELAY seconds (``WARM_CACHE_AFTER_CHANGES``; off in the tests)."""
+    if not settings.WARM_CACHE_AFTER_CHANGES:
+        return
+    with _refreshing_lock:
+        _refreshing["due"] = time.monotonic() + REFRESH_DELAY
+        if _refreshing["thread"] is not None:
+            return  # the thread waits for the new due time, or refreshes again
+        _refreshing["thread"] = threading.Thread(
+            target=_refresh_when_quiet, name="facet-index-refresh", daemon=True
+        )
+        _refreshing["thread"].start()
+
+
+def _refresh_when_quiet():
+    try:
+        while True:
+            with _refreshing_lock:
+                due = _refreshing["due"]
+            if (wait := due - time.monotonic()) > 0:
+                time.sleep(wait)
+                continue
+            try:
+                refresh()
+            except Exception:  # a slower first request later is the only cost
+                logger.exception("Refreshing the facet index failed")
+            with _refreshing_lock:
+                if _refreshing["due"] == due:  # nothing changed while refreshing
+                    _refreshing["thread"] = None
+                    return
+    finally:
+        connections.close_all()  # this thread's own connections
