@@ -181,6 +181,7 @@ _local = threading.local()
 def get(path, stream=False):
     """One GET on a kept-alive connection of this thread; returns (seconds, status, body)."""
     conn = getattr(_local, "conn", None)
+    reused = conn is not None
     if conn is None:
         conn = _local.conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=300)
     started = time.perf_counter()
@@ -190,6 +191,8 @@ def get(path, stream=False):
         body = response.read()
     except (http.client.HTTPException, OSError):
         _local.conn = None
+        if reused:  # the server closed a kept-alive connection that sat idle: once more
+            return get(path, stream)
         raise
     return time.perf_counter() - started, response.status, body
 
