@@ -11,8 +11,8 @@ in this folder reads them (see the README's deployment section).
 * One worker per core by default (``WEB_CONCURRENCY`` to change), each with
   ``GUNICORN_THREADS`` threads (4).
 * Each worker loads the facet index (activities/facets.py) in the background
-  as it starts, from its snapshot when there is one, so that the first
-  listing does not wait for it.
+  as it starts, from its snapshot when there is one, and compiles the busiest
+  pages' templates, so that the first listing does not wait for them.
 """
 
 import multiprocessing
@@ -39,9 +39,19 @@ def post_worker_init(worker):
 
             try:
                 facets.current()
+                _prepare_pages()
             finally:
                 connections.close_all()
         except Exception:  # the first request that counts loads it instead
             worker.log.exception("Loading the facet index failed")
 
     threading.Thread(target=load, name="facet-index-load", daemon=True).start()
+
+
+def _prepare_pages():
+    from django.template.loader import get_template
+    from django.urls import get_resolver
+
+    get_resolver().check()  # imports every view
+    for name in ("activities/activity_list.html", "stats/stats.html", "home.html"):
+        get_template(name)
