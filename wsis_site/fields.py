@@ -2,10 +2,11 @@
 
 Activities keep copies of their many-to-many ids (action lines with their
 parents, regions, SDGs, themes, trends, entities) in such columns, so that
-filters and facet counts over a million rows read one table with GIN indexes
-instead of joining six. PostgreSQL keeps the copies current with triggers
-(see activities/migrations/0007_denormalised_arrays.py); on SQLite the column
-is plain JSON text that nothing reads, and the listing joins the tables.
+filters over a million rows read one table with GIN indexes instead of
+joining six, and the facet index loads in one pass (activities/db.py).
+PostgreSQL keeps the copies current with triggers (see
+activities/migrations/0007_denormalised_arrays.py); on SQLite the column is
+plain JSON text that nothing reads, and the listing joins the tables.
 """
 
 import json
