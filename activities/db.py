@@ -110,8 +110,8 @@ def _search_postgresql(queryset, text):
     from django.db.models.functions import Cast
 
     query = search_query(text)
-    if query is None:
-        return queryset.none()
+    if query is None:  # only stop words or punctuation: nothing matches
+        return queryset.none().annotate(search_rank=Value(0.0, output_field=FloatField()))
     tsquery = Cast(Value(query), output_field=SearchQueryField())
     # The stored, GIN-indexed vector, kept current by a trigger.
     matches = Func(

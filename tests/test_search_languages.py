@@ -101,3 +101,11 @@ def test_the_index_counts_what_the_search_finds(texts):
 
     assert counts["total"] == 1
     assert counts["language"] == {"zh-hans": 1}
+
+
+def test_a_query_of_stop_words_or_signs_finds_nothing_and_fails_nothing(client, texts):
+    for q in ("the", "-", "!!", "«»"):
+        response = client.get("/activities/", {"q": q})
+
+        assert response.status_code == 200
+        assert response.context["page"].paginator.count == 0
