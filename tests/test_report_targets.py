@@ -51,7 +51,7 @@ def test_2024_activities_without_sections_meet_the_targets(without_sections_2024
     assert figures["under_editors_heading"] >= 0.7 * figures["activities"]
     assert (figures["bold_labels"], figures["cited_twice"]) == (0, 0)
     # The target is 35 % of the real paragraphs as one draft paragraph of their
-    # own; the rules reach 14 % (see the README): held here so it cannot fall.
+    # own; the rules reach 14 % (see docs/report.md): held here so it cannot fall.
     assert figures["own_paragraphs"] >= 12
 
 
