@@ -79,6 +79,8 @@ def test_a_logged_in_page_answers_503_too(client, contributor, database_down):
     response = client.get("/contribute/")
 
     assert response.status_code == 503
+    assert response["Retry-After"]
+    assert b"briefly unavailable" in response.content
 
 
 def test_the_site_recovers_by_itself_when_the_database_is_back(client, database_down):
@@ -88,6 +90,8 @@ def test_the_site_recovers_by_itself_when_the_database_is_back(client, database_
     back = client.get("/activities/")
 
     assert (down.status_code, back.status_code) == (503, 200)
+    assert b"briefly unavailable" in down.content
+    assert back.context["page"].paginator.count == Activity.objects.published().count()
 
 
 @pytest.fixture

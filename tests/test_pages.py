@@ -235,9 +235,13 @@ class TestActivityDetail:
         response = client.get(secret_draft.get_absolute_url())
 
         assert response.status_code == 404
+        assert secret_draft.title.encode() not in response.content
 
     def test_unknown_id_is_not_found(self, client):
-        assert client.get("/activities/999999/").status_code == 404
+        response = client.get("/activities/999999/")
+
+        assert response.status_code == 404
+        assert b"Not Found" in response.content
 
 
 class TestEntities:
@@ -290,7 +294,10 @@ class TestEntities:
         assert b"Secret draft" not in response.content
 
     def test_unknown_entity(self, client):
-        assert client.get("/entities/NOBODY/").status_code == 404
+        response = client.get("/entities/NOBODY/")
+
+        assert response.status_code == 404
+        assert b"Not Found" in response.content
 
 
 class TestExports:
