@@ -11,6 +11,7 @@ import pytest
 from django.db import OperationalError, connection, connections
 from django.utils import translation
 
+from activities.db import is_postgresql
 from activities.importer import DatasetError, import_dataset
 from activities.models import Activity
 from reviews.models import ReviewCycle, Submission, Transition, TransitionNotAllowed
@@ -20,7 +21,7 @@ from .factories import ActivityFactory, SubmissionFactory, move
 pytestmark = pytest.mark.django_db
 
 postgresql_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="row locks and real connections need PostgreSQL"
+    not is_postgresql(), reason="row locks and real connections need PostgreSQL"
 )
 threaded = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
