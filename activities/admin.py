@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from reviews.forms import references_after
-from reviews.models import TransitionNotAllowed
 from wsis_site.admin_base import BaseAdmin, ReadOnlyHistoryAdmin
+from wsis_site.errors import TransitionNotAllowed
 
 from .models import (
     SDG,

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from wsis_site.errors import TransitionNotAllowed
 from wsis_site.fields import IntegerArrayField
 from wsis_site.multilingual import HttpsURLField, MultilingualTitle
 from wsis_site.validators import validate_document_symbol
@@ -556,7 +557,6 @@ class Activity(models.Model):
         publication state is never set here: only the submission's ``publish``
         and ``reopen`` move it.
         """
-        from reviews.models import TransitionNotAllowed
 
         manager = by.has_perm("activities.change_activity", self)
         if self.submission_id is None and not manager:
@@ -684,7 +684,6 @@ class Activity(models.Model):
         only the secretariat places activities; ``invalid``: not a heading of
         the cycle's report).
         """
-        from reviews.models import TransitionNotAllowed
         from reviews.report import heading_choices
 
         if not by.has_perm("activities.place_activity", self):

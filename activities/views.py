@@ -1,63 +1,14 @@
 from django.conf import settings
-from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.http import JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from entities.models import Entity
-from reviews.models import ReviewCycle
-from wsis_site.paging import Paginator
+from wsis_site.paging import paginate
 
 from . import exports
 from .filters import ActivityFilter
-from .models import ActionLine, Activity
-
-
-def paginate(request, queryset, per_page, count=None):
-    """The requested page, or None and a message when the page does not exist.
-
-    ``count``, when known already (the facets count the results), saves a query.
-    """
-    paginator = Paginator(queryset, per_page, count=count)
-    number = request.GET.get("page") or 1
-    try:
-        return paginator.page(number), None
-    except PageNotAnInteger:
-        return None, _("The page number must be a whole number.")
-    except EmptyPage:
-        if paginator.count == 0 and str(number) == "1":
-            return paginator.page(1), None
-        return None, _("There is no page %(number)s; the results have %(pages)s.") % {
-            "number": number,
-            "pages": paginator.num_pages,
-        }
-
-
-@require_GET
-def health(request):
-    """For load balancers: the app answers, and the database does."""
-    from django.db import connection
-    from django.http import HttpResponse
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return HttpResponse("ok", content_type="text/plain")
-
-
-@require_GET
-def home(request):
-    published = Activity.objects.published()
-    context = {
-        "activity_count": published.count(),
-        "entity_count": Entity.objects.filter(activities__in=published).distinct().count(),
-        "cycle_count": ReviewCycle.objects.published().count(),
-        "action_lines": ActionLine.objects.top_level(),
-        "latest": published.with_card_data().order_by("-published_at", "-id")[:6],
-        "open_cycles": ReviewCycle.objects.open().filter(deadline__gte=timezone.now()),
-    }
-    return render(request, "home.html", context)
+from .models import Activity
 
 
 def cached_for_the_public(parameters):

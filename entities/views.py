@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from activities.models import Activity
-from activities.views import paginate
+from wsis_site.paging import paginate
 
 from .models import Entity
 

@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from wsis_site.errors import TransitionNotAllowed
+
 from .rules import is_entity_contributor, is_secretariat
 
 
@@ -27,21 +29,6 @@ def published_in_bulk(activity_ids):
     from activities.facets import published_work_changed
 
     published_work_changed(activity_ids)
-
-
-class TransitionNotAllowed(Exception):
-    """A workflow step refused; nothing was changed.
-
-    ``code`` says why: ``forbidden`` (the role may not), ``conflict`` (the
-    state, the deadline or a concurrent change does not allow it) or
-    ``invalid`` (the input is incomplete, e.g. a missing comment).
-    """
-
-    def __init__(self, message, code="conflict", field=None):
-        super().__init__(message)
-        self.message = message
-        self.code = code
-        self.field = field
 
 
 # --- Review cycles -------------------------------------------------------------

@@ -18,6 +18,8 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from wsis_site.errors import TransitionNotAllowed
+
 from .paging import Paginator
 
 
@@ -132,7 +134,6 @@ STATUS_FOR_REFUSAL = {"forbidden": 403, "conflict": 409, "invalid": 400}
 
 def exception_handler(exc, context):
     """DRF's handler, plus the answer to a refused workflow step: 403, 409 or 400."""
-    from reviews.models import TransitionNotAllowed
 
     if isinstance(exc, TransitionNotAllowed):
         body = {"detail": exc.message, "code": exc.code}

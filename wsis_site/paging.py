@@ -1,7 +1,9 @@
 """Pages that stay quick however deep they are."""
 
 from django.core import paginator
+from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.db.models.query import QuerySet
+from django.utils.translation import gettext as _
 
 
 class Paginator(paginator.Paginator):
@@ -24,3 +26,23 @@ class Paginator(paginator.Paginator):
         if isinstance(object_list, QuerySet) and isinstance(self.object_list, QuerySet):
             object_list = self.object_list.filter(pk__in=object_list.values("pk"))
         return super()._get_page(object_list, number, paginator)
+
+
+def paginate(request, queryset, per_page, count=None):
+    """The requested page, or None and a message when the page does not exist.
+
+    ``count``, when known already (the facets count the results), saves a query.
+    """
+    paginator = Paginator(queryset, per_page, count=count)
+    number = request.GET.get("page") or 1
+    try:
+        return paginator.page(number), None
+    except PageNotAnInteger:
+        return None, _("The page number must be a whole number.")
+    except EmptyPage:
+        if paginator.count == 0 and str(number) == "1":
+            return paginator.page(1), None
+        return None, _("There is no page %(number)s; the results have %(pages)s.") % {
+            "number": number,
+            "pages": paginator.num_pages,
+        }

@@ -4,9 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
-from activities import views as activity_views
-
-from . import account_views
+from . import account_views, views
 
 admin.site.site_header = _("WSIS Implementation Tracker")
 admin.site.site_title = _("WSIS Tracker administration")
@@ -16,8 +14,8 @@ admin.site.index_title = _("Secretariat workspace")
 handler500 = "wsis_site.availability.server_error"
 
 urlpatterns = [
-    path("", activity_views.home, name="home"),
-    path("health/", activity_views.health, name="health"),
+    path("", views.home, name="home"),
+    path("health/", views.health, name="health"),
     path("activities/", include("activities.urls")),
     path("entities/", include("entities.urls")),
     path("stats/", include("activities.stats_urls")),
