@@ -1,6 +1,7 @@
 """The read API of review cycles (``/api/cycles/``)."""
 
 from django.db.models import Prefetch
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
@@ -102,11 +103,14 @@ class SubmissionViewSet(
 
     @extend_schema(
         summary=_("Move the submission through the workflow"),
-        description=_(
-            "`action` is one of start, submit (or resubmit), decline, take_up, "
-            "request_changes, accept, publish, reopen; request_changes and reopen need a "
-            "`comment`, which the contributor sees. Who may do what follows the roles; "
-            "a step the state does not allow answers 409."
+        description=format_lazy(
+            _(
+                "`action` is one of {actions} (submit may also be called resubmit); "
+                "{commented} need a `comment`, which the contributor sees. Who may do what "
+                "follows the roles; a step the state does not allow answers 409."
+            ),
+            actions=", ".join(Submission.TRANSITIONS),
+            commented=", ".join(a for a, s in Submission.TRANSITIONS.items() if s.needs_comment),
         ),
         parameters=[SUBMISSION_ID],
         request=TransitionSerializer,

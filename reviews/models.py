@@ -322,10 +322,19 @@ class ReviewCycle(models.Model):
 
 @dataclass(frozen=True)
 class Step:
+    """One transition of the workflow: everything the model, the pages, the
+    admin and the API need to know about it."""
+
     sources: tuple
     target: str
     perm: str
-    needs_comment: bool = False
+    label: str  # the button
+    past: str  # "it cannot be <past> now"
+    needs_comment: bool = False  # the comment is required, shared and e-mailed
+    contributor: bool = False  # a step of the entity's focal points
+    stamp: str = ""  # the submission's time field this step sets
+    email: str = ""  # the e-mail (templates/emails/<email>.txt) to the focal points
+    assigns_reviewer: bool = False  # the actor becomes the reviewer if there is none
 
 
 class SubmissionQuerySet(models.QuerySet):
@@ -367,37 +376,84 @@ class Submission(models.Model):
     EDITABLE = (State.DRAFT, State.CHANGES_REQUESTED)
     NOT_SUBMITTED = (State.INVITED, State.DRAFT, State.CHANGES_REQUESTED)
 
+    # The workflow. Everything else (the buttons, the contributor pages' and the
+    # API's choice of actions, the e-mails, the time fields) is read from here.
     TRANSITIONS = {
-        "start": Step((State.INVITED,), State.DRAFT, "reviews.start_submission"),
-        "submit": Step(
-            (State.DRAFT, State.CHANGES_REQUESTED), State.SUBMITTED, "reviews.submit_submission"
+        "start": Step(
+            (State.INVITED,),
+            State.DRAFT,
+            "reviews.start_submission",
+            label=_("Start"),
+            past=_("started"),
+            contributor=True,
         ),
-        "decline": Step((State.INVITED, State.DRAFT), State.DECLINED, "reviews.decline_submission"),
-        "take_up": Step((State.SUBMITTED,), State.UNDER_REVIEW, "reviews.review_submission"),
+        "submit": Step(
+            (State.DRAFT, State.CHANGES_REQUESTED),
+            State.SUBMITTED,
+            "reviews.submit_submission",
+            label=_("Submit"),
+            past=_("submitted"),
+            contributor=True,
+            stamp="submitted_at",
+        ),
+        "decline": Step(
+            (State.INVITED, State.DRAFT),
+            State.DECLINED,
+            "reviews.decline_submission",
+            label=_("Decline"),
+            past=_("declined"),
+            contributor=True,
+            stamp="decided_at",
+        ),
+        "take_up": Step(
+            (State.SUBMITTED,),
+            State.UNDER_REVIEW,
+            "reviews.review_submission",
+            label=_("Take up"),
+            past=_("taken up"),
+            assigns_reviewer=True,
+        ),
         "request_changes": Step(
             (State.UNDER_REVIEW,),
             State.CHANGES_REQUESTED,
             "reviews.review_submission",
+            label=_("Request changes"),
+            past=_("sent back for changes"),
             needs_comment=True,
+            email="changes_requested",
         ),
-        "accept": Step((State.UNDER_REVIEW,), State.ACCEPTED, "reviews.review_submission"),
-        "publish": Step((State.ACCEPTED,), State.PUBLISHED, "reviews.publish_submission"),
+        "accept": Step(
+            (State.UNDER_REVIEW,),
+            State.ACCEPTED,
+            "reviews.review_submission",
+            label=_("Accept"),
+            past=_("accepted"),
+            stamp="decided_at",
+            email="accepted",
+        ),
+        "publish": Step(
+            (State.ACCEPTED,),
+            State.PUBLISHED,
+            "reviews.publish_submission",
+            label=_("Publish"),
+            past=_("published"),
+            stamp="published_at",
+            email="published",
+        ),
         "reopen": Step(
             (State.DECLINED, State.ACCEPTED, State.PUBLISHED),
             State.CHANGES_REQUESTED,
             "reviews.reopen_submission",
+            label=_("Reopen"),
+            past=_("reopened"),
             needs_comment=True,
+            email="reopened",
         ),
     }
+    # Other names an action is known by (the API's "resubmit").
+    ALIASES = {"resubmit": "submit"}
     # The steps the entity's focal points take (the rest are the secretariat's).
-    CONTRIBUTOR_ACTIONS = ("start", "submit", "decline")
-    # The e-mail each transition sends to the entity's focal points.
-    EMAILS = {
-        "request_changes": "changes_requested",
-        "accept": "accepted",
-        "publish": "published",
-        "reopen": "reopened",
-    }
+    CONTRIBUTOR_ACTIONS = tuple(a for a, step in TRANSITIONS.items() if step.contributor)
 
     cycle = models.ForeignKey(
         ReviewCycle,
@@ -531,14 +587,13 @@ class Submission(models.Model):
                 if action in self.CONTRIBUTOR_ACTIONS and is_entity_contributor(by, locked):
                     raise locked._call_closed()
                 raise TransitionNotAllowed(
-                    _("You may not %(action)s this submission.")
-                    % {"action": ACTION_LABELS[action].lower()},
+                    _("You may not %(action)s this submission.") % {"action": step.label.lower()},
                     code="forbidden",
                 )
             if locked.state not in step.sources:
                 raise TransitionNotAllowed(
                     _("This submission is %(state)s; it cannot be %(past)s now.")
-                    % {"state": locked.get_state_display().lower(), "past": ACTION_PAST[action]}
+                    % {"state": locked.get_state_display().lower(), "past": step.past}
                 )
             if step.needs_comment and not comment:
                 raise TransitionNotAllowed(
@@ -551,13 +606,9 @@ class Submission(models.Model):
             now = timezone.now()
             old_state = locked.state
             changes = {"state": step.target, "updated_at": now}
-            if action == "submit":
-                changes["submitted_at"] = now
-            if action in ("accept", "decline"):
-                changes["decided_at"] = now
-            if action == "publish":
-                changes["published_at"] = now
-            if action == "take_up" and locked.reviewer_id is None:
+            if step.stamp:
+                changes[step.stamp] = now
+            if step.assigns_reviewer and locked.reviewer_id is None:
                 changes["reviewer"] = by
             # A conditional update: on SQLite the row lock above does nothing,
             # so the state we checked must still be the state we change.
@@ -576,18 +627,17 @@ class Submission(models.Model):
                 to_state=step.target,
                 comment=comment,
             )
-            if comment and action in ("request_changes", "reopen"):
+            if comment and step.needs_comment:
                 Comment.objects.create(
                     submission=locked, author=by, body=comment, visibility=Comment.Visibility.SHARED
                 )
             if after:
                 after(locked, now)
-            email = self.EMAILS.get(action)
-            if email:
+            if step.email:
                 from .emails import queue_submission_email
 
                 # In the outbox with the transition; sent after commit, never raising.
-                queue_submission_email(email, locked, sent_by=by, comment=comment)
+                queue_submission_email(step.email, locked, sent_by=by, comment=comment)
         self.refresh_from_db()
         return self
 
@@ -710,8 +760,7 @@ class Submission(models.Model):
 
     def transition(self, action, *, by, comment=""):
         """Run a transition by name (the API and the admin buttons)."""
-        if action == "resubmit":
-            action = "submit"
+        action = self.ALIASES.get(action, action)
         if action not in self.TRANSITIONS:
             raise TransitionNotAllowed(
                 _("Unknown action %(action)s.") % {"action": action}, code="invalid", field="action"
@@ -800,26 +849,9 @@ class Submission(models.Model):
     delete_activity.alters_data = True
 
 
-ACTION_LABELS = {
-    "start": _("Start"),
-    "submit": _("Submit"),
-    "decline": _("Decline"),
-    "take_up": _("Take up"),
-    "request_changes": _("Request changes"),
-    "accept": _("Accept"),
-    "publish": _("Publish"),
-    "reopen": _("Reopen"),
-}
-ACTION_PAST = {
-    "start": _("started"),
-    "submit": _("submitted"),
-    "decline": _("declined"),
-    "take_up": _("taken up"),
-    "request_changes": _("sent back for changes"),
-    "accept": _("accepted"),
-    "publish": _("published"),
-    "reopen": _("reopened"),
-}
+# The buttons' and messages' words for each action, from the workflow's table.
+ACTION_LABELS = {action: step.label for action, step in Submission.TRANSITIONS.items()}
+ACTION_PAST = {action: step.past for action, step in Submission.TRANSITIONS.items()}
 
 
 class DeadlineExtension(models.Model):

@@ -101,17 +101,5 @@ class SubmissionSerializer(serializers.ModelSerializer):
 
 
 class TransitionSerializer(serializers.Serializer):
-    action = serializers.ChoiceField(
-        choices=[
-            "start",
-            "submit",
-            "resubmit",
-            "decline",
-            "take_up",
-            "request_changes",
-            "accept",
-            "publish",
-            "reopen",
-        ]
-    )
+    action = serializers.ChoiceField(choices=[*Submission.TRANSITIONS, *Submission.ALIASES])
     comment = serializers.CharField(required=False, allow_blank=True, max_length=10000)

@@ -14,7 +14,7 @@ from .forms import ActivityForm, AnswersForm, CommentForm, ReferenceFormSet, ref
 from .insight import year_on_year
 from .models import ACTION_LABELS, Comment, ReviewCycle, Submission, TransitionNotAllowed
 
-CONTRIBUTOR_ACTIONS = ("start", "submit", "decline")
+CONTRIBUTOR_ACTIONS = Submission.CONTRIBUTOR_ACTIONS
 
 
 def get_submission(user, cycle, acronym):

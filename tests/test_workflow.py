@@ -463,3 +463,27 @@ def test_concurrent_transitions_exactly_one_wins(open_cycle, entity_a, reviewer,
 
     assert sorted(o[0] for o in outcomes) == ["ok", "refused"]
     assert submission.transitions.filter(action="take_up").count() == 1
+
+
+def test_the_transition_table_drives_the_api_the_buttons_and_the_emails():
+    """One table: the API's actions, the labels, the contributors' steps and the
+    e-mails all come from Submission.TRANSITIONS."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from reviews.models import ACTION_LABELS, Submission
+    from reviews.serializers import TransitionSerializer
+
+    table = Submission.TRANSITIONS
+    api_choices = set(TransitionSerializer().fields["action"].choices)
+
+    assert api_choices == set(table) | set(Submission.ALIASES)
+    assert {action: step.label for action, step in table.items()} == ACTION_LABELS
+    assert set(Submission.CONTRIBUTOR_ACTIONS) == {"start", "submit", "decline"}
+    emails = Path(settings.BASE_DIR) / "templates" / "emails"
+    for action, step in table.items():
+        assert step.target in Submission.State.values, action
+        assert set(step.sources) <= set(Submission.State.values), action
+        if step.email:
+            assert (emails / f"{step.email}.txt").exists(), action
