@@ -19,7 +19,6 @@ from rules.contrib.admin import ObjectPermissionsModelAdminMixin
 from activities.models import Activity
 from wsis_site.admin_base import BaseAdmin, ReadOnlyHistoryAdmin
 
-from . import rules as roles
 from .emails import outcome_counts, queue_submission_email, send_again
 from .insight import durations, history, states_over_time, workloads, year_on_year
 from .models import (
@@ -32,6 +31,7 @@ from .models import (
     Transition,
     TransitionNotAllowed,
 )
+from .rules import MANAGERS, REVIEWERS
 
 
 def report_emails(request, rows, message_user):
@@ -363,11 +363,7 @@ class ReviewerFilter(admin.SimpleListFilter):
     parameter_name = "reviewer"
 
     def lookups(self, request, model_admin):
-        users = (
-            get_user_model()
-            .objects.filter(groups__name__in=[roles.MANAGERS, roles.REVIEWERS])
-            .distinct()
-        )
+        users = get_user_model().objects.filter(groups__name__in=[MANAGERS, REVIEWERS]).distinct()
         return [("none", _("Nobody yet"))] + [(str(u.pk), u.get_username()) for u in users]
 
     def queryset(self, request, queryset):
@@ -474,7 +470,7 @@ class AssignReviewerForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["reviewer"].queryset = (
             get_user_model()
-            .objects.filter(is_active=True, groups__name__in=[roles.MANAGERS, roles.REVIEWERS])
+            .objects.filter(is_active=True, groups__name__in=[MANAGERS, REVIEWERS])
             .distinct()
             .order_by("username")
         )

@@ -11,8 +11,8 @@ from django.utils import timezone
 from activities.importer import DatasetError, import_dataset, read_dataset
 from activities.models import ActionLine, Activity, Reference, Region
 from entities.models import Entity, Membership
-from reviews import rules as roles
 from reviews.models import DeadlineExtension, ReviewCycle
+from reviews.rules import MANAGERS, REVIEWERS
 from wsis_site.progress import Interrupted, Progress, interruptible
 
 DEMO_DATASET = settings.BASE_DIR / "data" / "wsis-report-2024.json"
@@ -21,8 +21,8 @@ OPEN_CYCLE = "report-2025"
 
 ACCOUNTS = [
     # username, first name, last name, group, entity
-    ("manager", "Maria", "Manager", roles.MANAGERS, None),
-    ("reviewer", "Ravi", "Reviewer", roles.REVIEWERS, None),
+    ("manager", "Maria", "Manager", MANAGERS, None),
+    ("reviewer", "Ravi", "Reviewer", REVIEWERS, None),
     ("focal-itu", "Ines", "Focal (ITU)", None, "ITU"),
     ("focal-unesco", "Omar", "Focal (UNESCO)", None, "UNESCO"),
 ]
