@@ -4,7 +4,7 @@ The catalogue checks read the project's own code and templates the way
 ``makemessages`` does (Django's ``templatize`` for templates, the gettext
 calls for Python) and compare them with the committed ``.po`` and ``.mo``
 files, so they need no gettext tools. When one fails, run ``make messages``,
-translate what it added and commit ``locale/`` (see the README, "Languages").
+translate what it added and commit ``locale/`` (see docs/translating.md).
 """
 
 import ast
