@@ -11,6 +11,13 @@ these functions and never looks at the vendor itself.
   phrases of bigrams. SQLite: every word must appear (plain containment).
 * The facet index's loading (activities/facets.py): on PostgreSQL one pass
   over the activities' own arrays of ids; elsewhere the join tables.
+* Filters on many-to-many relations (``with_any``): on PostgreSQL the
+  activity's own GIN-indexed array of ids; elsewhere the join table.
+* Which fast path the exports, ``generate_synthetic`` (COPY), the array
+  field's column type and the PostgreSQL-only migrations take
+  (``is_postgresql``).
+
+This is the only module that looks at the database's vendor.
 """
 
 import functools
@@ -29,8 +36,18 @@ SEARCH_CONFIGS = ("english", "french", "spanish", "russian", "arabic", "simple")
 MAX_WORDS = 20
 
 
-def is_postgresql():
-    return connection.vendor == "postgresql"
+def is_postgresql(using=None):
+    """Whether ``using`` (a connection; the default one if None) is PostgreSQL."""
+    return (using or connection).vendor == "postgresql"
+
+
+def with_any(queryset, array_field, ids, otherwise):
+    """``queryset`` narrowed to the activities whose ``array_field`` holds one of
+    ``ids``, on PostgreSQL (the arrays are GIN-indexed and kept by triggers);
+    elsewhere ``otherwise(queryset)``, which filters through the join table."""
+    if is_postgresql():
+        return queryset.filter(**{f"{array_field}__overlap": list(ids)})
+    return otherwise(queryset)
 
 
 def cjk_bigrams(text):

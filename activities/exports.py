@@ -12,7 +12,9 @@ import json
 import queue
 import threading
 
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
+
+from . import db
 
 CHUNK = 2000
 LINES_PER_WRITE = 500  # one write to the client per so many CSV lines, not one per line
@@ -76,7 +78,7 @@ def activity_record(activity, build_url):
 
 def _records(queryset, build_url):
     """``activity_record`` of each activity, without model instances."""
-    if connection.vendor == "postgresql":
+    if db.is_postgresql():
         return _records_from_arrays(queryset, build_url)
     return _records_joined(queryset, build_url)
 
@@ -420,7 +422,7 @@ def csv_lines(queryset, build_url):
     still answer with an error instead of a truncated file."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    if connection.vendor == "postgresql":
+    if db.is_postgresql():
         rows = _records_from_arrays(queryset, build_url, cells=True)
     else:
         rows = map(_cells, _records(queryset, build_url))

@@ -9,7 +9,6 @@ API and exports return as a 400 naming the parameter.
 import django_filters
 from django import forms
 from django.conf import settings
-from django.db import connection
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from pyroaring import BitMap
@@ -17,6 +16,7 @@ from pyroaring import BitMap
 from entities.models import Entity
 from reviews.models import ReviewCycle
 
+from . import db
 from .db import ranks_by_relevance
 from .models import SDG, ActionLine, Activity, Region, Theme, Trend
 
@@ -89,12 +89,15 @@ class KeyMultipleChoiceField(django_filters.fields.ModelMultipleChoiceField):
         return [known[str(item)] for item in sorted(value, key=str)]
 
 
-class KeyModelMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
+class KeyMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
+    """Choose records by their public key; the FilterSet's method filters."""
+
     field_class = KeyMultipleChoiceField
 
 
-class CodeMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
-    """Choose reference records by their public key (code, key, number, acronym)."""
+class RelatedKeyMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
+    """Choose reference records by their public key (code, key, number) and keep
+    the activities related to any of them, through the join table or the array."""
 
     field_class = KeyMultipleChoiceField
 
@@ -110,11 +113,14 @@ class CodeMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
     def filter(self, qs, value):
         if not value:
             return qs
-        if connection.vendor == "postgresql":
-            return qs.filter(**{f"{self.array_field}__overlap": [v.pk for v in value]})
         through = Activity._meta.get_field(self.field_name).remote_field.through
         rows = through.objects.filter(**{f"{self.through_field}__in": value})
-        return qs.filter(pk__in=rows.values("activity_id"))
+        return db.with_any(
+            qs,
+            self.array_field,
+            [v.pk for v in value],
+            lambda qs: qs.filter(pk__in=rows.values("activity_id")),
+        )
 
 
 class OrderingField(django_filters.fields.BaseCSVField):
@@ -141,14 +147,14 @@ class ActivityFilter(django_filters.FilterSet):
         max_length=200,
         help_text=_("Words in the title, summary or description."),
     )
-    action_line = KeyModelMultipleChoiceFilter(
+    action_line = KeyMultipleChoiceFilter(
         label=_("Action line"),
         queryset=ActionLine.objects.all(),
         to_field_name="code",
         method="filter_action_line",
         help_text=_("A code such as C5 or C7.e-health; C7 includes its sub-areas."),
     )
-    entity = KeyModelMultipleChoiceFilter(
+    entity = KeyMultipleChoiceFilter(
         label=_("Entity"),
         queryset=Entity.objects.all(),
         to_field_name="acronym",
@@ -161,7 +167,7 @@ class ActivityFilter(django_filters.FilterSet):
         choices=Entity.Kind.choices,
         distinct=False,
     )
-    region = CodeMultipleChoiceFilter(
+    region = RelatedKeyMultipleChoiceFilter(
         label=_("Region"),
         field_name="regions",
         array_field="region_ids",
@@ -169,7 +175,7 @@ class ActivityFilter(django_filters.FilterSet):
         queryset=Region.objects.all(),
         to_field_name="key",
     )
-    sdg = CodeMultipleChoiceFilter(
+    sdg = RelatedKeyMultipleChoiceFilter(
         label=_("SDG"),
         field_name="sdgs",
         array_field="sdg_ids",
@@ -177,7 +183,7 @@ class ActivityFilter(django_filters.FilterSet):
         queryset=SDG.objects.all(),
         to_field_name="number",
     )
-    theme = CodeMultipleChoiceFilter(
+    theme = RelatedKeyMultipleChoiceFilter(
         label=_("Theme"),
         field_name="themes",
         array_field="theme_ids",
@@ -185,7 +191,7 @@ class ActivityFilter(django_filters.FilterSet):
         queryset=Theme.objects.all(),
         to_field_name="key",
     )
-    trend = CodeMultipleChoiceFilter(
+    trend = RelatedKeyMultipleChoiceFilter(
         label=_("Trend"),
         field_name="trends",
         array_field="trend_ids",
@@ -274,17 +280,23 @@ class ActivityFilter(django_filters.FilterSet):
     def filter_action_line(self, queryset, name, value):
         if not value:
             return queryset
-        if connection.vendor == "postgresql":
-            # The array holds each sub-area's parent too, so C7 finds C7.e-health.
-            return queryset.filter(action_line_ids__overlap=[line.pk for line in value])
-        return queryset.for_action_line(*[line.code for line in value])
+        # The array holds each sub-area's parent too, so C7 finds C7.e-health.
+        return db.with_any(
+            queryset,
+            "action_line_ids",
+            [line.pk for line in value],
+            lambda qs: qs.for_action_line(*[line.code for line in value]),
+        )
 
     def filter_entity(self, queryset, name, value):
         if not value:
             return queryset
-        if connection.vendor == "postgresql":
-            return queryset.filter(entity_ids__overlap=[entity.pk for entity in value])
-        return queryset.for_entity(*[entity.acronym for entity in value])
+        return db.with_any(
+            queryset,
+            "entity_ids",
+            [entity.pk for entity in value],
+            lambda qs: qs.for_entity(*[entity.acronym for entity in value]),
+        )
 
     # Results -----------------------------------------------------------------
 

@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+from django.contrib.auth.models import User
 from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
@@ -58,7 +59,15 @@ class TestWhoMayDoWhatInTheAdmin:
     def test_reviewer_cannot_manage_users(self, client, reviewer):
         client.force_login(reviewer)
 
-        assert client.get(reverse("admin:auth_user_changelist")).status_code == 403
+        listing = client.get(reverse("admin:auth_user_changelist"))
+        added = client.post(
+            reverse("admin:auth_user_add"),
+            {"username": "intruder", "password1": "x-Long-pass-42", "password2": "x-Long-pass-42"},
+        )
+
+        assert (listing.status_code, added.status_code) == (403, 403)
+        assert b"intruder" not in listing.content
+        assert not User.objects.filter(username="intruder").exists()
 
 
 class TestSubmissionAdmin:

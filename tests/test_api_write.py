@@ -172,6 +172,9 @@ class TestChangeActivity:
         )
 
         assert response.status_code == 400
+        assert "submission" in response.json()
+        activity.refresh_from_db()
+        assert activity.submission_id != other.pk
 
     def test_published_work_of_another_entity_is_forbidden(self, api, contributor):
         imported = ActivityFactory(title="Imported")
@@ -181,6 +184,9 @@ class TestChangeActivity:
         )
 
         assert response.status_code == 403
+        assert response.json()["detail"]
+        imported.refresh_from_db()
+        assert imported.title == "Imported"
 
     def test_manager_may_correct_imported_work(self, api, manager):
         imported = ActivityFactory(title="Typo", action_lines=["C1"])
@@ -270,6 +276,9 @@ class TestSubmissions:
             f"/api/submissions/{draft.pk}/", {"answers": {"trends": "x"}}, format="json"
         )
         assert response.status_code == 404
+        assert "detail" in response.json()
+        draft.refresh_from_db()
+        assert draft.answers.get("trends") != "x"
 
 
 class TestTransitions:

@@ -385,6 +385,11 @@ def test_the_listing_and_exports_never_answer_500(client, listed, query, path):
     response = client.get(path, as_query(query))
 
     assert response.status_code in (200, 400, 404), (query, response.status_code)
+    if response.status_code == 400 and path.endswith((".csv", ".json")):
+        assert response.json()["errors"], query  # names the parameter
+    elif response.status_code == 400:
+        page = response.content.decode()
+        assert 'role="alert"' in page or "This request cannot be answered" in page, query
 
 
 # --- Stored text is escaped wherever it is shown -------------------------------------------

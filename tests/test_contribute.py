@@ -72,9 +72,14 @@ class TestAccess:
     def test_another_entitys_submission_is_not_found(self, client, other_contributor, submission):
         client.force_login(other_contributor)
 
-        assert client.get(page(submission)).status_code == 404
-        assert client.post(url("submission-transition", submission, "start")).status_code == 404
-        assert client.get(url("activity-create", submission)).status_code == 404
+        shown = client.get(page(submission))
+        started = client.post(url("submission-transition", submission, "start"))
+        form = client.get(url("activity-create", submission))
+
+        assert (shown.status_code, started.status_code, form.status_code) == (404, 404, 404)
+        assert submission.entity.acronym.encode() not in shown.content
+        submission.refresh_from_db()
+        assert submission.state == "invited"
 
     def test_another_entitys_activity_is_not_found(
         self, client, contributor, submission, open_cycle
@@ -88,6 +93,7 @@ class TestAccess:
         response = client.get(url("activity-edit", submission, activity.pk))
 
         assert response.status_code == 404
+        assert activity.title.encode() not in response.content
 
     def test_login_page_and_login(self, client, contributor):
         assert client.get(reverse("accounts:login")).status_code == 200
@@ -120,8 +126,15 @@ class TestAccess:
     def test_logout_is_post_only(self, client, contributor):
         client.force_login(contributor)
 
-        assert client.get(reverse("accounts:logout")).status_code == 405
-        assert client.post(reverse("accounts:logout")).status_code == 302
+        refused = client.get(reverse("accounts:logout"))
+        still_in = client.get("/contribute/")
+        done = client.post(reverse("accounts:logout"))
+        after = client.get("/contribute/")
+
+        assert (refused.status_code, still_in.status_code) == (405, 200)
+        assert done.status_code == 302
+        assert after.status_code == 302
+        assert after["Location"].startswith(reverse("accounts:login"))
 
 
 class TestSubmissionPage:
@@ -298,11 +311,19 @@ class TestSubmissionPage:
         response = client.post(url("submission-transition", submission, "publish"))
 
         assert response.status_code == 404
+        submission.refresh_from_db()
+        assert submission.state == "invited"
+        assert not submission.transitions.exists()
 
     def test_transitions_are_post_only(self, client, contributor, submission):
         client.force_login(contributor)
 
-        assert client.get(url("submission-transition", submission, "start")).status_code == 405
+        response = client.get(url("submission-transition", submission, "start"))
+
+        assert response.status_code == 405
+        assert response["Allow"] == "POST"
+        submission.refresh_from_db()
+        assert submission.state == "invited"
 
 
 class TestComments:

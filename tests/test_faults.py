@@ -11,6 +11,7 @@ import pytest
 from django.db import OperationalError, connection, connections
 from django.utils import translation
 
+from activities.db import is_postgresql
 from activities.importer import DatasetError, import_dataset
 from activities.models import Activity
 from reviews.models import ReviewCycle, Submission, Transition, TransitionNotAllowed
@@ -20,7 +21,7 @@ from .factories import ActivityFactory, SubmissionFactory, move
 pytestmark = pytest.mark.django_db
 
 postgresql_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="row locks and real connections need PostgreSQL"
+    not is_postgresql(), reason="row locks and real connections need PostgreSQL"
 )
 threaded = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -79,6 +80,8 @@ def test_a_logged_in_page_answers_503_too(client, contributor, database_down):
     response = client.get("/contribute/")
 
     assert response.status_code == 503
+    assert response["Retry-After"]
+    assert b"briefly unavailable" in response.content
 
 
 def test_the_site_recovers_by_itself_when_the_database_is_back(client, database_down):
@@ -88,6 +91,8 @@ def test_the_site_recovers_by_itself_when_the_database_is_back(client, database_
     back = client.get("/activities/")
 
     assert (down.status_code, back.status_code) == (503, 200)
+    assert b"briefly unavailable" in down.content
+    assert back.context["page"].paginator.count == Activity.objects.published().count()
 
 
 @pytest.fixture

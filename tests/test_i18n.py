@@ -382,7 +382,10 @@ def test_the_switch_wins_over_the_browser_preference(client):
 def test_urls_have_no_language_prefix(client):
     in_language(client, "fr")
 
-    assert client.get("/activities/").status_code == 200
+    listing = client.get("/activities/")
+
+    assert listing.status_code == 200
+    assert listing.context["LANGUAGE_CODE"] == "fr"
     assert client.get("/fr/activities/").status_code == 404
 
 

@@ -18,6 +18,7 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from activities import caching, exports, facets
+from activities.db import is_postgresql
 from activities.filters import ActivityFilter
 from activities.importer import import_dataset
 from activities.models import ActionLine, Activity, Region
@@ -29,7 +30,7 @@ from .factories import ActivityFactory, EntityFactory, ReferenceFactory
 pytestmark = pytest.mark.django_db
 
 postgres_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="the copies are kept by PostgreSQL triggers"
+    not is_postgresql(), reason="the copies are kept by PostgreSQL triggers"
 )
 
 

@@ -2,9 +2,8 @@
 (PostgreSQL's configurations), Chinese by character bigrams, ``q`` across all."""
 
 import pytest
-from django.db import connection
 
-from activities.db import cjk_bigrams
+from activities.db import cjk_bigrams, is_postgresql
 from activities.filters import ActivityFilter
 from activities.models import Activity
 
@@ -13,7 +12,7 @@ from .factories import ActivityFactory
 pytestmark = pytest.mark.django_db
 
 postgres_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="stemming and bigrams are PostgreSQL's"
+    not is_postgresql(), reason="stemming and bigrams are PostgreSQL's"
 )
 
 

@@ -263,6 +263,8 @@ def test_behind_a_trusted_proxy_clients_are_told_apart_by_forwarded_for(
     )
 
     assert (attacker.status_code, owner.status_code) == (429, 302)
+    assert "Too many failed log-ins" in attacker.content.decode()
+    assert client.session["_auth_user_id"] == str(contributor.pk)
 
 
 @pytest.mark.parametrize(
@@ -318,6 +320,10 @@ def test_four_failures_then_success_resets_the_count(client, contributor):
     )
 
     assert (ok.status_code, again.status_code) == (302, 302)
+    assert client.session["_auth_user_id"] == str(contributor.pk)
+    assert not AccessAttempt.objects.filter(
+        username=contributor.username, failures_since_start__gte=5
+    ).exists()
 
 
 def test_a_forged_forwarded_for_header_does_not_dodge_the_lock(client, contributor):
@@ -337,6 +343,8 @@ def test_a_forged_forwarded_for_header_does_not_dodge_the_lock(client, contribut
     )
 
     assert response.status_code == 429
+    assert "Too many failed log-ins" in response.content.decode()
+    assert "_auth_user_id" not in client.session
 
 
 @pytest.fixture

@@ -195,7 +195,10 @@ def test_trend_csv_equals_its_table(client):
 
 
 def test_unknown_chart_is_a_404(client):
-    assert client.get("/stats/nothing.csv").status_code == 404
+    response = client.get("/stats/nothing.csv")
+
+    assert response.status_code == 404
+    assert not response.get("Content-Type", "").startswith("text/csv")
 
 
 def test_bad_filter_gives_the_page_back_with_a_message(client):

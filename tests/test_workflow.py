@@ -3,9 +3,9 @@ import threading
 
 import pytest
 from django.core import mail
-from django.db import connection
 from django.utils import timezone
 
+from activities.db import is_postgresql
 from activities.models import Activity
 from reviews.models import Comment, DeadlineExtension, SentEmail, Submission, TransitionNotAllowed
 
@@ -428,7 +428,7 @@ def test_unpublished_work_never_reaches_the_public(client, submission, people):
     assert client.get("/").context["activity_count"] == 0
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+@pytest.mark.skipif(not is_postgresql(), reason="row locks need PostgreSQL")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_transitions_exactly_one_wins(open_cycle, entity_a, reviewer, manager):
     from django.db import connections

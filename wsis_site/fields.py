@@ -14,6 +14,8 @@ import json
 from django.db import models
 from django.db.models import Lookup
 
+from activities.db import is_postgresql
+
 
 class IntegerArrayField(models.Field):
     description = "A list of integers (integer[] on PostgreSQL, JSON text elsewhere)"
@@ -25,7 +27,7 @@ class IntegerArrayField(models.Field):
         super().__init__(*args, **kwargs)
 
     def db_type(self, connection):
-        return "integer[]" if connection.vendor == "postgresql" else "text"
+        return "integer[]" if is_postgresql(connection) else "text"
 
     def from_db_value(self, value, expression, connection):
         if value is None or isinstance(value, list):
@@ -41,7 +43,7 @@ class IntegerArrayField(models.Field):
         if value is None:
             return None
         value = [int(v) for v in value]
-        return value if connection.vendor == "postgresql" else json.dumps(value)
+        return value if is_postgresql(connection) else json.dumps(value)
 
 
 @IntegerArrayField.register_lookup
@@ -54,7 +56,7 @@ class Overlap(Lookup):
         return ("%s", [[int(v) for v in value]])
 
     def as_sql(self, compiler, connection):
-        if connection.vendor != "postgresql":
+        if not is_postgresql(connection):
             raise NotImplementedError("overlap needs PostgreSQL")
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)

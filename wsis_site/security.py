@@ -57,7 +57,9 @@ class RejectNullCharactersMiddleware:
     with an error), so one rule here spares every view, filter, converter and
     admin page from meeting it. Under /api/ the answers are JSON: a 404 for
     such an address, a 400 naming the parameters; JSON bodies are checked by
-    the API's parser (wsis_site.api.StrictJSONParser).
+    the API's parser (wsis_site.api.StrictJSONParser). The downloads (an
+    address ending in .csv or .json) answer as they do for any bad filter:
+    400 with ``{"errors": {parameter: [message]}}``.
     """
 
     def __init__(self, get_response):
@@ -74,6 +76,8 @@ class RejectNullCharactersMiddleware:
             message = _("A NUL character is not allowed in text.")
             if api:
                 return JsonResponse({name: [message] for name in names}, status=400)
+            if request.path.endswith((".csv", ".json")):
+                return JsonResponse({"errors": {name: [message] for name in names}}, status=400)
             return self._refused(message)
         return self.get_response(request)
 

@@ -4,6 +4,8 @@ import django.contrib.postgres.search
 import wsis_site.fields
 from django.db import migrations
 
+from activities.db import is_postgresql
+
 
 class Migration(migrations.Migration):
 
@@ -114,7 +116,7 @@ JOIN_TABLES = [
 
 
 def install(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
+    if not is_postgresql(schema_editor.connection):
         return
     statements = [FUNCTIONS]
     statements.append(
@@ -153,7 +155,7 @@ def install(apps, schema_editor):
 
 
 def uninstall(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
+    if not is_postgresql(schema_editor.connection):
         return
     with schema_editor.connection.cursor() as cursor:
         for table in JOIN_TABLES:

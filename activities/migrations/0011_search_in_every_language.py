@@ -10,6 +10,8 @@ characters, one token each (``simple``), which a query matches as a phrase
 
 from django.db import migrations
 
+from activities.db import is_postgresql
+
 FUNCTIONS = r"""
 CREATE OR REPLACE FUNCTION wsis_search_config(language text) RETURNS regconfig AS $$
   SELECT (CASE language
@@ -78,7 +80,7 @@ TRIGGER = (
 
 
 def install(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
+    if not is_postgresql(schema_editor.connection):
         return
     with schema_editor.connection.cursor() as cursor:
         cursor.execute(FUNCTIONS)
@@ -90,7 +92,7 @@ def install(apps, schema_editor):
 
 
 def uninstall(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
+    if not is_postgresql(schema_editor.connection):
         return
     with schema_editor.connection.cursor() as cursor:
         cursor.execute(ENGLISH_ONLY)

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
+from activities import db
 from activities.facets import published_work_changed
 from activities.models import SDG, ActionLine, Activity, Reference, Region, Theme, Trend
 from entities.models import Entity
@@ -145,7 +146,7 @@ class Command(BaseCommand):
 
     def batch(self, size, rng, vocabulary, entity_ids, cycles):
         rows = self.rows(size, rng, vocabulary, entity_ids, cycles)
-        if connection.vendor == "postgresql" and self.without_triggers():
+        if db.is_postgresql() and self.without_triggers():
             self.copy(rows)
         else:
             self.create(rows)
