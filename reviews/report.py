@@ -48,9 +48,11 @@ Where each activity goes (``_Placer``)
     other activities come facilitator first (the heading's action line
     facilitators, or the regional commissions under a region), then the others
     in the order their work came in; one entity's activities make one
-    paragraph in the report's style (``report_prose``), and short neighbouring
-    paragraphs are merged up to about 90 words (170 under a region and under
-    III.A–F.1, which the report gives one paragraph each).
+    paragraph in the report's style (``report_prose``), joint work stays with
+    the partner's (``_joint_blocks``), and neighbouring paragraphs merge up to
+    about 90 words when they share an entity or the first is very short
+    (``_merges``; 170 under a region and under III.A–F.1, which the report
+    gives one paragraph each).
 
 Numbers
     Paragraphs are numbered 1..N through the document. An imported report's
@@ -67,6 +69,7 @@ language wherever a translation exists; text that contributors wrote stays in
 its own language and says so (``Paragraph.language``).
 """
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -117,8 +120,8 @@ REPORT_TITLE_ZH = "信息社会世界峰会成果在区域和国际两级落实�
 # entity merge while one is shorter than SHORT and the two stay within MERGED; a
 # paragraph shorter than TINY merges with the next within MERGED whatever it is
 # about; under a region and III.A–F.1 (one paragraph each in the report) they
-# merge within DIGEST. A block longer than LONG is cut into parts of about MERGED.
-SHORT, MERGED, DIGEST, LONG, TINY = 60, 90, 170, 150, 25
+# merge within DIGEST. A block longer than LONG is cut into even parts within MERGED.
+SHORT, MERGED, DIGEST, LONG, TINY = 60, 90, 170, 120, 25
 # Headings the report gives one digest paragraph: the regions and III.A–F.1.
 DIGEST_HEADINGS = {
     "ungis",
@@ -1294,29 +1297,70 @@ def _leading_entities(node, context, facilitators):
 
 def _joint_blocks(activities, rank):
     """The activities of a heading in blocks, best ranked first: one entity's
-    work together, and joined with the work of an entity it names as a partner
-    when that entity has work under the same heading (the editors report joint
-    work in one place). Within a block, entities by rank, each entity's
+    work together, and joint work (an activity naming as partner an entity with
+    work under the same heading) with the partner's. An entity whose work here
+    is mostly joint is reported with its partner's as a whole; a single joint
+    activity of an entity with other work goes with the partner's (the
+    best-ranked one). Within a block, entities by rank, each entity's
     activities in the order they came in."""
-    leads = {a.entity_id for a in activities}
-    root = {entity_id: entity_id for entity_id in leads}
+    ordered = sorted(activities, key=lambda a: (rank(a.entity_id, a.entity), a.pk))
+    entities = {}
+    for activity in ordered:
+        entities.setdefault(activity.entity_id, activity.entity)
+    root = {entity_id: entity_id for entity_id in entities}
 
     def find(entity_id):
         while root[entity_id] != entity_id:
             entity_id = root[entity_id]
         return entity_id
 
-    for activity in activities:
-        for partner in sorted(activity.partner_ids & leads - {activity.entity_id}):
-            found, joined = find(activity.entity_id), find(partner)
-            if found != joined:
-                root[joined] = found
+    def partners_here(activity):
+        found = activity.partner_ids & entities.keys() - {activity.entity_id}
+        return sorted(found, key=lambda e: rank(e, entities[e]))
+
+    counts, joint = {}, {}
+    for activity in ordered:
+        counts[activity.entity_id] = counts.get(activity.entity_id, 0) + 1
+        if partners_here(activity):
+            joint[activity.entity_id] = joint.get(activity.entity_id, 0) + 1
+    home = {}
+    for activity in ordered:
+        partners = partners_here(activity)
+        if not partners:
+            continue
+        if 2 * joint[activity.entity_id] > counts[activity.entity_id]:
+            for partner in partners:
+                found, joined = find(activity.entity_id), find(partner)
+                if found != joined:
+                    root[joined] = found
+        else:
+            home[activity.pk] = partners[0]
     blocks = {}
-    for activity in sorted(activities, key=lambda a: (rank(a.entity_id, a.entity), a.pk)):
-        blocks.setdefault(find(activity.entity_id), []).append(activity)
-    return sorted(
-        blocks.values(), key=lambda block: min(rank(a.entity_id, a.entity) for a in block)
-    )
+    for activity in ordered:
+        block = blocks.setdefault(find(home.get(activity.pk, activity.entity_id)), {})
+        block.setdefault(activity.entity_id, []).append(activity)
+    found = []
+    for block in blocks.values():
+        groups = sorted(block.items(), key=lambda item: rank(item[0], entities[item[0]]))
+        found.append([a for _entity_id, group in groups for a in group])
+    return sorted(found, key=lambda block: min(rank(a.entity_id, a.entity) for a in block))
+
+
+def _cut(block):
+    """A block longer than LONG words in consecutive parts of about equal
+    length, as few as keep each within about MERGED words."""
+    total = _words(block)
+    if total <= LONG:
+        return [block]
+    target = total / math.ceil(total / MERGED)
+    parts, part = [], []
+    for activity in block:
+        if part and _words(part) + _words([activity]) / 2 > target:
+            parts.append(part)
+            part = []
+        part.append(activity)
+    parts.append(part)
+    return parts
 
 
 def _entities_of(activities):
@@ -1368,18 +1412,7 @@ def _activity_paragraphs(node, activities, context, references, submissions, fac
             return (0, len(leading), first_seen[entity_id])
         return (1, 0, first_seen[entity_id])
 
-    chunks = []
-    for block in _joint_blocks(rest, rank):
-        if _words(block) <= LONG:
-            chunks.append(block)
-            continue
-        part = []
-        for activity in block:
-            if part and _words(part) + _words([activity]) > MERGED:
-                chunks.append(part)
-                part = []
-            part.append(activity)
-        chunks.append(part)
+    chunks = [part for block in _joint_blocks(rest, rank) for part in _cut(block)]
     digest = regional or node.key in DIGEST_HEADINGS
     merged = []
     for chunk in chunks:

@@ -652,6 +652,27 @@ def test_joint_work_of_partners_makes_one_paragraph(people):
     ]
 
 
+def test_one_joint_activity_goes_with_the_partners_work(people):
+    cycle = tracker_cycle(state="open")
+    words = " ".join(["word"] * 30)
+    first = submission_in(cycle, "accepted", "AAA", people)
+    second = submission_in(cycle, "accepted", "BBB", people)
+    own = [activity_of(first, summary=f"AAA wrote {words}", action_lines=["C3"]) for _ in "ab"]
+    joint = activity_of(first, summary=f"AAA and BBB wrote {words}", action_lines=["C3"])
+    partner = activity_of(second, summary=f"BBB wrote {words}", action_lines=["C3"])
+    joint.partners.add(second.entity)
+
+    report = compile_report(cycle)
+
+    c3 = next(s for s in report.headings() if s.key == "c3")
+    # AAA's other work stays its own paragraph; the joint activity is reported
+    # with BBB's.
+    assert [[src.activity_id for src in p.sources] for p in c3.paragraphs] == [
+        [own[0].pk, own[1].pk],
+        [joint.pk, partner.pk],
+    ]
+
+
 def test_long_joint_work_is_cut_into_paragraphs_of_about_ninety_words(people):
     cycle = tracker_cycle(state="open")
     words = " ".join(["word"] * 40)
