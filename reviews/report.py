@@ -358,6 +358,10 @@ class Cover:
     language_name: str
     original_language_name: str
     masthead_language: str
+    # The language the cycle's cover fields (sessions, dates, agenda title) are
+    # written in, and whether it is not the report's: those lines are then marked.
+    text_language: str = "en"
+    foreign: bool = False
 
 
 @dataclass
@@ -1599,6 +1603,8 @@ def _cover(cycle):
             distribution = str(ReviewCycle.Distribution(cycle.distribution).label)
         except ValueError:
             distribution = cycle.distribution
+    written = " ".join([*(line for _body, lines in bodies for line in lines), cycle.agenda_title])
+    written_in = text_language(written, cycle.original_language or "en")
     return Cover(
         symbol=cycle.symbol,
         bodies=bodies,
@@ -1610,6 +1616,8 @@ def _cover(cycle):
         language_name=language_name,
         original_language_name=original,
         masthead_language=masthead,
+        text_language=written_in,
+        foreign=bool(written.strip()) and not same_language(written_in, language),
     )
 
 

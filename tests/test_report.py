@@ -9,8 +9,9 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.management import CommandError, call_command
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml.ns import qn
 from lxml import etree
 
 from activities.importer import import_dataset
@@ -1069,6 +1070,38 @@ def test_draft_in_chinese_says_how_much_is_still_in_english(client, reviewer, pe
     paragraph = re.search(r'<div class="report-para" id="para-2"([^>]*)>', html)
     assert paragraph.group(1) == ' lang="en" dir="ltr"'
     assert '<div class="report-para" id="para-1">' in html
+
+
+def test_chinese_cover_marks_the_sessions_written_in_english(client, report_2024):
+    with translation.override("zh-hans"):
+        report = compile_report(report_2024)
+        document = docx.Document(io.BytesIO(render_docx(report)))
+    html = client.get(
+        reverse("reports:report-detail", args=[report_2024.slug]), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+
+    assert (report.cover.text_language, report.cover.foreign) == ("en", True)
+    assert '<br><span lang="en">Seventy-ninth session</span>' in html
+    assert (
+        '<strong lang="en">Economic and environmental questions: science and technology for '
+        "development</strong>"
+    ) in html
+    marked = [
+        run.text
+        for table in document.tables
+        for cell in table._cells
+        for paragraph in cell.paragraphs
+        for run in paragraph.runs
+        if run._element.find(".//" + qn("w:lang")) is not None
+    ]
+    assert "Seventy-ninth session" in marked
+    assert "大会" not in marked
+
+
+def test_english_cover_marks_nothing(report_2024):
+    report = compile_report(report_2024)
+
+    assert (report.cover.text_language, report.cover.foreign) == ("en", False)
 
 
 # --- Queries ----------------------------------------------------------------------------
