@@ -48,9 +48,11 @@ Where each activity goes (``_Placer``)
     other activities come facilitator first (the heading's action line
     facilitators, or the regional commissions under a region), then the others
     in the order their work came in; one entity's activities make one
-    paragraph in the report's style (``report_prose``), and short neighbouring
-    paragraphs are merged up to about 90 words (170 under a region and under
-    III.A–F.1, which the report gives one paragraph each).
+    paragraph in the report's style (``report_prose``), joint work stays with
+    the partner's (``_joint_blocks``), and neighbouring paragraphs merge up to
+    about 90 words when they share an entity or the first is very short
+    (``_merges``; 170 under a region and under III.A–F.1, which the report
+    gives one paragraph each).
 
 Numbers
     Paragraphs are numbered 1..N through the document. An imported report's
@@ -67,6 +69,7 @@ language wherever a translation exists; text that contributors wrote stays in
 its own language and says so (``Paragraph.language``).
 """
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -113,11 +116,12 @@ from .report_prose import (
 OTHER_KEY = "other"
 FALLBACK_HEADINGS = (FALLBACK_HEADING, "international")
 REPORT_TITLE_ZH = "信息社会世界峰会成果在区域和国际两级落实和后续工作方面取得的进展"
-# Paragraph lengths (words): a paragraph shorter than SHORT is merged with the
-# next one of its heading while the two stay within MERGED; under a region and
-# III.A–F.1 (one paragraph each in the report) within DIGEST. One entity's
-# paragraph longer than LONG is cut into parts of about MERGED.
-SHORT, MERGED, DIGEST, LONG = 60, 90, 170, 150
+# Paragraph lengths (words): neighbouring paragraphs of a heading that share an
+# entity merge while one is shorter than SHORT and the two stay within MERGED; a
+# paragraph shorter than TINY merges with the next within MERGED whatever it is
+# about; under a region and III.A–F.1 (one paragraph each in the report) they
+# merge within DIGEST. A block longer than LONG is cut into even parts within MERGED.
+SHORT, MERGED, DIGEST, LONG, TINY = 60, 90, 170, 120, 25
 # Headings the report gives one digest paragraph: the regions and III.A–F.1.
 DIGEST_HEADINGS = {
     "ungis",
@@ -354,6 +358,10 @@ class Cover:
     language_name: str
     original_language_name: str
     masthead_language: str
+    # The language the cycle's cover fields (sessions, dates, agenda title) are
+    # written in, and whether it is not the report's: those lines are then marked.
+    text_language: str = "en"
+    foreign: bool = False
 
 
 @dataclass
@@ -850,7 +858,7 @@ def _load_taxonomy(cycle):
 
 
 def _load(cycle):
-    """Everything the report needs, in a fixed number of queries (twelve).
+    """Everything the report needs, in a fixed number of queries (thirteen).
 
     The many-to-many links are read from their join tables with the activity
     selection as a subquery, so the number of queries does not grow with the
@@ -895,16 +903,25 @@ def _load(cycle):
         "trends": links("trends", "trend_id", taxonomy.trends),  # 9
         "regions": links("regions", "region_id", taxonomy.regions),  # 10
     }
+    # The entities an activity names as partners: joint work under one heading
+    # stays in one paragraph (``_joint_blocks``).
+    partners = {}
+    for activity_id, entity_id in Activity.partners.through.objects.filter(
+        activity_id__in=ids
+    ).values_list("activity_id", "entity_id"):  # 11
+        partners.setdefault(activity_id, set()).add(entity_id)
+    for activity in activities:
+        activity.partner_ids = frozenset(partners.get(activity.pk, ()))
     references = {}
     for ref in Reference.objects.filter(activity_id__in=ids).order_by(
         "activity_id", "position", "id"
-    ):  # 11
+    ):  # 12
         references.setdefault(ref.activity_id, []).append(ref)
     facilitators = {}
     # Lead facilitators before co-facilitators ("lead" sorts after "co").
     for line_id, entity_id in ActionLineFacilitator.objects.order_by(
         "action_line_id", "-role", "position", "id"
-    ).values_list("action_line_id", "entity_id"):  # 12
+    ).values_list("action_line_id", "entity_id"):  # 13
         facilitators.setdefault(line_id, []).append(entity_id)
     return taxonomy, submissions, activities, relations, references, facilitators
 
@@ -1282,6 +1299,95 @@ def _leading_entities(node, context, facilitators):
     return {}
 
 
+def _joint_blocks(activities, rank):
+    """The activities of a heading in blocks, best ranked first: one entity's
+    work together, and joint work (an activity naming as partner an entity with
+    work under the same heading) with the partner's. An entity whose work here
+    is mostly joint is reported with its partner's as a whole; a single joint
+    activity of an entity with other work goes with the partner's (the
+    best-ranked one). Within a block, entities by rank, each entity's
+    activities in the order they came in."""
+    ordered = sorted(activities, key=lambda a: (rank(a.entity_id, a.entity), a.pk))
+    entities = {}
+    for activity in ordered:
+        entities.setdefault(activity.entity_id, activity.entity)
+    root = {entity_id: entity_id for entity_id in entities}
+
+    def find(entity_id):
+        while root[entity_id] != entity_id:
+            entity_id = root[entity_id]
+        return entity_id
+
+    def partners_here(activity):
+        found = activity.partner_ids & entities.keys() - {activity.entity_id}
+        return sorted(found, key=lambda e: rank(e, entities[e]))
+
+    counts, joint = {}, {}
+    for activity in ordered:
+        counts[activity.entity_id] = counts.get(activity.entity_id, 0) + 1
+        if partners_here(activity):
+            joint[activity.entity_id] = joint.get(activity.entity_id, 0) + 1
+    home = {}
+    for activity in ordered:
+        partners = partners_here(activity)
+        if not partners:
+            continue
+        if 2 * joint[activity.entity_id] > counts[activity.entity_id]:
+            for partner in partners:
+                found, joined = find(activity.entity_id), find(partner)
+                if found != joined:
+                    root[joined] = found
+        else:
+            home[activity.pk] = partners[0]
+    blocks = {}
+    for activity in ordered:
+        block = blocks.setdefault(find(home.get(activity.pk, activity.entity_id)), {})
+        block.setdefault(activity.entity_id, []).append(activity)
+    found = []
+    for block in blocks.values():
+        groups = sorted(block.items(), key=lambda item: rank(item[0], entities[item[0]]))
+        found.append([a for _entity_id, group in groups for a in group])
+    return sorted(found, key=lambda block: min(rank(a.entity_id, a.entity) for a in block))
+
+
+def _cut(block):
+    """A block longer than LONG words in consecutive parts of about equal
+    length, as few as keep each within about MERGED words."""
+    total = _words(block)
+    if total <= LONG:
+        return [block]
+    target = total / math.ceil(total / MERGED)
+    parts, part = [], []
+    for activity in block:
+        if part and _words(part) + _words([activity]) / 2 > target:
+            parts.append(part)
+            part = []
+        part.append(activity)
+    parts.append(part)
+    return parts
+
+
+def _entities_of(activities):
+    return {a.entity_id for a in activities} | {p for a in activities for p in a.partner_ids}
+
+
+def _merges(last, chunk, digest):
+    """Does ``chunk`` join the paragraph ``last`` before it? Under a region and
+    III.A–F.1 (one digest paragraph each) while the two stay within DIGEST
+    words. Elsewhere within MERGED words, when one of the two is shorter than
+    SHORT and they share an entity (as lead or partner), or when ``last`` is
+    shorter than TINY: the editors join related work and leave short
+    paragraphs on unrelated work as they are."""
+    words = _words(last) + _words(chunk)
+    if digest:
+        return _words(last) < DIGEST and words <= DIGEST
+    if words > MERGED:
+        return False
+    related = bool(_entities_of(last) & _entities_of(chunk))
+    short = _words(last) < SHORT or _words(chunk) < SHORT
+    return (related and short) or _words(last) < TINY
+
+
 def _activity_paragraphs(node, activities, context, references, submissions, facilitators):
     """The paragraphs of a heading: an imported report's declared paragraphs as
     they were, then the other activities by the rules (module docstring)."""
@@ -1310,32 +1416,15 @@ def _activity_paragraphs(node, activities, context, references, submissions, fac
             return (0, len(leading), first_seen[entity_id])
         return (1, 0, first_seen[entity_id])
 
-    groups = {}
-    for activity in rest:
-        groups.setdefault(activity.entity_id, []).append(activity)
-    ordered = sorted(groups.values(), key=lambda g: rank(g[0].entity_id, g[0].entity))
-    chunks = []
-    for group in ordered:
-        if _words(group) <= LONG:
-            chunks.append(group)
-            continue
-        part = []
-        for activity in group:
-            if part and _words(part) + _words([activity]) > MERGED:
-                chunks.append(part)
-                part = []
-            part.append(activity)
-        chunks.append(part)
+    chunks = [part for block in _joint_blocks(rest, rank) for part in _cut(block)]
     digest = regional or node.key in DIGEST_HEADINGS
-    short, budget = (DIGEST, DIGEST) if digest else (SHORT, MERGED)
     merged = []
     for chunk in chunks:
         last = merged[-1] if merged else None
         if (
             last is not None
-            and _words(last) < short
-            and _words(last) + _words(chunk) <= budget
             and same_language(last[0].language, chunk[0].language)
+            and _merges(last, chunk, digest)
         ):
             last.extend(chunk)
         else:
@@ -1514,6 +1603,8 @@ def _cover(cycle):
             distribution = str(ReviewCycle.Distribution(cycle.distribution).label)
         except ValueError:
             distribution = cycle.distribution
+    written = " ".join([*(line for _body, lines in bodies for line in lines), cycle.agenda_title])
+    written_in = text_language(written, cycle.original_language or "en")
     return Cover(
         symbol=cycle.symbol,
         bodies=bodies,
@@ -1525,6 +1616,8 @@ def _cover(cycle):
         language_name=language_name,
         original_language_name=original,
         masthead_language=masthead,
+        text_language=written_in,
+        foreign=bool(written.strip()) and not same_language(written_in, language),
     )
 
 
@@ -1550,7 +1643,7 @@ def _un_date(date):
 
 
 def compile_report(cycle):
-    """Compile the report of ``cycle`` into a :class:`Report` (twelve queries).
+    """Compile the report of ``cycle`` into a :class:`Report` (thirteen queries).
 
     See the module docstring for what goes in and how the outline is chosen,
     and ``activities.headings`` for where each activity goes.

@@ -13,6 +13,7 @@ and ``tests/test_report_targets.py`` holds them to the targets.
 """
 
 import copy
+import random
 import re
 
 from activities.models import Activity
@@ -23,12 +24,21 @@ from .report_prose import split_sentences
 ACTIVITY_CHAPTERS = ("regional", "international")
 
 
-def without_sections(dataset, suffix="/NOSECTIONS"):
+def without_sections(dataset, suffix="/NOSECTIONS", seed=None):
     """A copy of ``dataset`` as its own report (another symbol), its activities
     stripped of what only the finished report knows: paragraph numbers,
-    report sections and note numbers."""
+    report sections and note numbers. With a ``seed``, the entities' work
+    comes in another order (each entity's activities keep theirs), as it would
+    in a cycle run in the tracker, where the file's order (the report's) is
+    not known."""
     data = copy.deepcopy(dataset)
     data["report"]["symbol"] = data["report"]["symbol"] + suffix
+    if seed is not None:
+        activities = data["activities"]
+        order = list(dict.fromkeys(a["entities"][0] for a in activities))
+        random.Random(seed).shuffle(order)
+        position = {acronym: i for i, acronym in enumerate(order)}
+        data["activities"] = sorted(activities, key=lambda a: position[a["entities"][0]])
     for activity in data.get("activities", []):
         activity.pop("paragraph", None)
         activity.pop("section_key", None)
@@ -77,13 +87,19 @@ def measure(report, dataset, cycle):
     agree = sum(1 for i, key in placed.items() if editors.get(i) and key == editors[i])
 
     # Every activity's text: the paragraph it is a source of ends its clause
-    # with the last words of its summary (its opening may be said once for
-    # several activities, "ITU did A; B; and C").
-    holders = {source_ids[s.activity_id]: p.text for p in report.paragraphs() for s in p.sources}
+    # with the last words of its summary (up to four, of the words after the
+    # opening it shares with another source of the paragraph: that opening may
+    # be said once for several activities, "ITU did A; B; and C").
+    holders, sharing = {}, {}
+    for p in report.paragraphs():
+        ids = [source_ids[s.activity_id] for s in p.sources]
+        for i in ids:
+            holders[i] = p.text
+            sharing[i] = [records[j]["summary_en"] for j in ids if j != i and j in records]
     missing_text = [
         i
         for i, r in records.items()
-        if i not in holders or " ".join(r["summary_en"].split()[-4:]).rstrip(".") not in holders[i]
+        if i not in holders or _tail(r["summary_en"], sharing[i]) not in holders[i]
     ]
 
     real_notes = {
@@ -130,6 +146,22 @@ def measure(report, dataset, cycle):
         "in_other_language": report.in_other_language(),
         "foreign_marked": sum(1 for p in report.paragraphs() if p.foreign),
     }
+
+
+def _tail(summary, others):
+    """The last words (at most four) of ``summary`` after the opening it shares
+    with any of ``others``, without the final full stop."""
+    words = summary.split()
+    shared = 0
+    for other in others:
+        n = 0
+        for a, b in zip(words, other.split(), strict=False):
+            if a != b:
+                break
+            n += 1
+        shared = max(shared, n)
+    rest = words[shared:] or words
+    return " ".join(rest[-4:]).rstrip(".")
 
 
 def word_figures(document):

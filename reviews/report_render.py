@@ -534,15 +534,21 @@ def _cover(document, report, footnotes, note_id):
         _no_borders(table)
         for i, (body, lines) in enumerate(cover.bodies):
             cell = table.cell(0, i)
-            last = _cell_text(cell, [body, *lines], size=10, bold_first=True)
+            _cell_text(cell, [body, *lines], size=10, bold_first=True)
+            if cover.foreign:
+                for paragraph in cell.paragraphs[1:]:
+                    for run in paragraph.runs:
+                        _mark_language(run, cover.text_language)
             if i == len(cover.bodies) - 1 and cover.agenda_item:
                 p = cell.add_paragraph()
                 p.add_run(_("Agenda item %(item)s") % {"item": cover.agenda_item})
                 if cover.agenda_note:
                     footnotes.cite_starred(p, note_id)
                 if cover.agenda_title:
-                    cell.add_paragraph().add_run(cover.agenda_title).bold = True
-            del last
+                    run = cell.add_paragraph().add_run(cover.agenda_title)
+                    run.bold = True
+                    if cover.foreign:
+                        _mark_language(run, cover.text_language)
     document.add_paragraph()
     document.add_paragraph(report.title, style="Title")
     document.add_paragraph(report.document_type, style="Subtitle")

@@ -9,8 +9,9 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.management import CommandError, call_command
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml.ns import qn
 from lxml import etree
 
 from activities.importer import import_dataset
@@ -599,20 +600,94 @@ def test_same_entity_under_one_heading_makes_one_sentence(people):
     )
 
 
-def test_short_paragraphs_merge_up_to_about_ninety_words(people):
+def test_short_paragraphs_on_unrelated_work_stay_apart(people):
     cycle = tracker_cycle(state="open")
     words = " ".join(["word"] * 25)
-    shown = []
-    for acronym in ("AAA", "BBB", "CCC", "DDD", "EEE"):
+    for acronym in ("AAA", "BBB", "CCC"):
         submission = submission_in(cycle, "accepted", acronym, people)
-        shown.append(
-            activity_of(submission, summary=f"{acronym} wrote {words}", action_lines=["C3"])
-        )
+        activity_of(submission, summary=f"{acronym} wrote {words}", action_lines=["C3"])
 
     report = compile_report(cycle)
 
     c3 = next(s for s in report.headings() if s.key == "c3")
-    assert [len(p.sources) for p in c3.paragraphs] == [3, 2]
+    assert [p.entity.acronym for p in c3.paragraphs] == ["AAA", "BBB", "CCC"]
+
+
+def test_very_short_paragraphs_merge_with_the_next_up_to_about_ninety_words(people):
+    cycle = tracker_cycle(state="open")
+    for acronym in ("AAA", "BBB", "CCC", "DDD", "EEE"):
+        submission = submission_in(cycle, "accepted", acronym, people)
+        words = " ".join(["word"] * (10 if acronym in ("AAA", "CCC") else 60))
+        activity_of(submission, summary=f"{acronym} wrote {words}", action_lines=["C3"])
+
+    report = compile_report(cycle)
+
+    c3 = next(s for s in report.headings() if s.key == "c3")
+    # AAA (12 words) joins BBB; CCC joins DDD; EEE is already long enough.
+    assert [[src.entity.acronym for src in p.sources] for p in c3.paragraphs] == [
+        ["AAA", "BBB"],
+        ["CCC", "DDD"],
+        ["EEE"],
+    ]
+    assert all(p.words <= 90 for p in c3.paragraphs)
+
+
+def test_joint_work_of_partners_makes_one_paragraph(people):
+    cycle = tracker_cycle(state="open")
+    words = " ".join(["word"] * 30)
+    texts = {}
+    for acronym in ("AAA", "BBB", "CCC"):
+        submission = submission_in(cycle, "accepted", acronym, people)
+        texts[acronym] = activity_of(
+            submission, summary=f"{acronym} wrote {words}", action_lines=["C3"]
+        )
+    # CCC's work is joint with AAA's: AAA named as its partner.
+    texts["CCC"].partners.add(texts["AAA"].entity)
+
+    report = compile_report(cycle)
+
+    c3 = next(s for s in report.headings() if s.key == "c3")
+    assert [[src.entity.acronym for src in p.sources] for p in c3.paragraphs] == [
+        ["AAA", "CCC"],
+        ["BBB"],
+    ]
+
+
+def test_one_joint_activity_goes_with_the_partners_work(people):
+    cycle = tracker_cycle(state="open")
+    words = " ".join(["word"] * 30)
+    first = submission_in(cycle, "accepted", "AAA", people)
+    second = submission_in(cycle, "accepted", "BBB", people)
+    own = [activity_of(first, summary=f"AAA wrote {words}", action_lines=["C3"]) for _ in "ab"]
+    joint = activity_of(first, summary=f"AAA and BBB wrote {words}", action_lines=["C3"])
+    partner = activity_of(second, summary=f"BBB wrote {words}", action_lines=["C3"])
+    joint.partners.add(second.entity)
+
+    report = compile_report(cycle)
+
+    c3 = next(s for s in report.headings() if s.key == "c3")
+    # AAA's other work stays its own paragraph; the joint activity is reported
+    # with BBB's.
+    assert [[src.activity_id for src in p.sources] for p in c3.paragraphs] == [
+        [own[0].pk, own[1].pk],
+        [joint.pk, partner.pk],
+    ]
+
+
+def test_long_joint_work_is_cut_into_paragraphs_of_about_ninety_words(people):
+    cycle = tracker_cycle(state="open")
+    words = " ".join(["word"] * 40)
+    first = submission_in(cycle, "accepted", "AAA", people)
+    second = submission_in(cycle, "accepted", "BBB", people)
+    for _ in range(3):
+        activity_of(first, summary=f"AAA wrote {words}", action_lines=["C3"])
+    joint = activity_of(second, summary=f"BBB wrote {words}", action_lines=["C3"])
+    joint.partners.add(first.entity)
+
+    report = compile_report(cycle)
+
+    c3 = next(s for s in report.headings() if s.key == "c3")
+    assert [len(p.sources) for p in c3.paragraphs] == [2, 2]
     assert all(p.words <= 90 for p in c3.paragraphs)
 
 
@@ -997,13 +1072,46 @@ def test_draft_in_chinese_says_how_much_is_still_in_english(client, reviewer, pe
     assert '<div class="report-para" id="para-1">' in html
 
 
+def test_chinese_cover_marks_the_sessions_written_in_english(client, report_2024):
+    with translation.override("zh-hans"):
+        report = compile_report(report_2024)
+        document = docx.Document(io.BytesIO(render_docx(report)))
+    html = client.get(
+        reverse("reports:report-detail", args=[report_2024.slug]), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+
+    assert (report.cover.text_language, report.cover.foreign) == ("en", True)
+    assert '<br><span lang="en">Seventy-ninth session</span>' in html
+    assert (
+        '<strong lang="en">Economic and environmental questions: science and technology for '
+        "development</strong>"
+    ) in html
+    marked = [
+        run.text
+        for table in document.tables
+        for cell in table._cells
+        for paragraph in cell.paragraphs
+        for run in paragraph.runs
+        if run._element.find(".//" + qn("w:lang")) is not None
+    ]
+    assert "Seventy-ninth session" in marked
+    assert "大会" not in marked
+
+
+def test_english_cover_marks_nothing(report_2024):
+    report = compile_report(report_2024)
+
+    assert (report.cover.text_language, report.cover.foreign) == ("en", False)
+
+
 # --- Queries ----------------------------------------------------------------------------
 
 
 def big_cycle(size):
     """A published cycle with ``size`` published activities from 20 entities,
-    each with two action lines, a region, a theme for every third and a
-    reference for every second (one URL in ten cited twice)."""
+    each with two action lines, a region, a theme for every third, a partner
+    (another of the entities) for every fourth and a reference for every second
+    (one URL in ten cited twice)."""
     cycle = ReviewCycleFactory(slug=f"big-{size}", state="published")
     entities = [EntityFactory(acronym=f"E{i:02d}") for i in range(20)]
     cycle.invited_entities.set(entities)
@@ -1042,6 +1150,11 @@ def big_cycle(size):
         for i, a in enumerate(activities)
         if i % 3 == 0
     )
+    Activity.partners.through.objects.bulk_create(
+        Activity.partners.through(activity=a, entity=entities[(i + 1) % 20])
+        for i, a in enumerate(activities)
+        if i % 4 == 0
+    )
     Reference.objects.bulk_create(
         Reference(activity=a, url=f"https://example.org/{i % (size // 10 or 1) if i % 10 else i}")
         for i, a in enumerate(activities)
@@ -1058,8 +1171,8 @@ def test_compiling_takes_a_fixed_number_of_queries(django_assert_num_queries, si
     # 5 submissions with their entities (and "invited"), 6 activities with
     # their lead entities, 7–10 the activities' action lines, themes, trends
     # and regions (join tables, the activity selection as a subquery),
-    # 11 references, 12 the action lines' facilitators.
-    with django_assert_num_queries(12):
+    # 11 their partners, 12 references, 13 the action lines' facilitators.
+    with django_assert_num_queries(13):
         report = compile_report(cycle)
 
     assert len(placements(report)) == size

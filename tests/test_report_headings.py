@@ -70,6 +70,46 @@ pytestmark = pytest.mark.django_db
             ),
             "civil_society_business_partnerships",
         ),
+        (
+            # A project of a civil society organization goes under its action line;
+            # section III.E presents the organizations that describe themselves.
+            HeadingFacts(
+                "DIAL", "civil_society", ["C7.e-environment"], text="DIAL discussed climate action."
+            ),
+            "c7_e_environment",
+        ),
+        (
+            HeadingFacts(
+                "GSMA",
+                "private_sector",
+                ["C2"],
+                text="GSMA, which represents mobile communications businesses, published research.",
+            ),
+            "civil_society_business_partnerships",
+        ),
+        (
+            # "Rights" inside "human rights" is one phrase, scored once: freedom of
+            # expression (C9) ties with it and C9 comes first.
+            HeadingFacts(
+                "CoE",
+                "intergovernmental_organization",
+                ["C9", "C10"],
+                text="Work on freedom of expression and on human rights.",
+            ),
+            "c9",
+        ),
+        (
+            # "Cooperation" inside "enhanced cooperation" counts for Internet
+            # governance only.
+            HeadingFacts(
+                "GA",
+                "un_intergovernmental_body",
+                ["C11"],
+                themes=["internet_governance"],
+                text="The Assembly recalled the Tunis Agenda on enhanced cooperation.",
+            ),
+            "internet_governance",
+        ),
         (HeadingFacts("X", "academia"), "action_lines_and_un_entities"),
     ],
 )

@@ -51,8 +51,9 @@ def test_2024_activities_without_sections_meet_the_targets(without_sections_2024
     assert figures["under_editors_heading"] >= 0.7 * figures["activities"]
     assert (figures["bold_labels"], figures["cited_twice"]) == (0, 0)
     # The target is 35 % of the real paragraphs as one draft paragraph of their
-    # own; the rules reach 14 % (see docs/report.md): held here so it cannot fall.
-    assert figures["own_paragraphs"] >= 12
+    # own; the rules reach 22 % (docs/report.md): held here so it cannot fall.
+    assert figures["own_paragraphs"] >= 19
+    assert figures["under_editors_heading"] >= 219
 
 
 def test_2024_word_file_has_the_form_of_a_un_document(report_2024):
@@ -65,3 +66,15 @@ def test_2024_word_file_has_the_form_of_a_un_document(report_2024):
         "page_numbers": "yes",
         "themed": "no",
     }
+
+
+def test_without_sections_in_another_order_keeps_each_entitys_own(dataset_2024):
+    shuffled = without_sections(dataset_2024, "/ORDER1", seed=1)["activities"]
+
+    ids = [a["id"] for a in shuffled]
+    assert sorted(ids) == sorted(a["id"] for a in dataset_2024["activities"])
+    assert ids != [a["id"] for a in dataset_2024["activities"]]
+    for acronym in ("ITU", "UNESCO", "IGF"):
+        mine = [a["id"] for a in dataset_2024["activities"] if a["entities"][0] == acronym]
+        assert [i for i in ids if i in mine] == mine
+    assert not any("paragraph" in a or "section_key" in a for a in shuffled)
