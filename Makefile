@@ -27,6 +27,8 @@ $(VENV)/.requirements-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 # with DEBUG on (local use only).
 run: export DEBUG = true
 run: export DATABASE_URL = sqlite:///$(SQLITE_DEMO)
+# Links in the demo's e-mail point at the server this target starts.
+run: export SITE_URL ?= http://127.0.0.1:$(PORT)
 run: $(VENV)/.requirements
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo

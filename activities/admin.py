@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from reviews.admin_filters import CycleFilter
 from reviews.forms import references_after
 from wsis_site.admin_base import BaseAdmin, ReadOnlyHistoryAdmin
 from wsis_site.errors import TransitionNotAllowed
@@ -94,7 +95,7 @@ class ActivityAdmin(ReadOnlyHistoryAdmin):
         ActionLineFilter,
         "section_confirmed",
         "year",
-        "cycle",
+        CycleFilter,
         "entity__kind",
         "regions",
         "themes",

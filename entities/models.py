@@ -152,3 +152,93 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} – {self.entity}"
+
+    @classmethod
+    def invite(cls, *, name, email, entity, by):
+        """Make the person with this address a focal point of ``entity``. Managers only.
+
+        Side effects, in one transaction: an account (username: the address; no
+        password until they choose one) unless one has this address already; the
+        link to the entity; an e-mail in the outbox with a link to choose their
+        password (Django's password-reset token: it works once, until
+        ``PASSWORD_RESET_TIMEOUT``), or, for an account that has a password, to
+        log in. Raises ``ValueError`` with a message for the form, having
+        changed nothing. Returns the membership.
+        """
+        from django.contrib.auth import get_user_model
+        from django.contrib.auth.tokens import default_token_generator
+        from django.db import transaction
+        from django.template.loader import render_to_string
+        from django.utils.encoding import force_bytes
+        from django.utils.http import urlsafe_base64_encode
+        from django.utils.translation import gettext
+
+        from reviews.emails import queue_email
+
+        if not by.has_perm("entities.invite_focal_point"):
+            raise PermissionError(gettext("Only a secretariat manager can invite focal points."))
+        User = get_user_model()
+        email = User.objects.normalize_email(email.strip()).lower()
+        name = " ".join(name.split())
+        with transaction.atomic():
+            users = list(User.objects.select_for_update().filter(email__iexact=email))
+            if len(users) > 1:
+                raise ValueError(
+                    gettext(
+                        "Several accounts use this address; link the right one to the "
+                        "entity by hand."
+                    )
+                )
+            user = users[0] if users else None
+            if user is None:
+                if User.objects.filter(username__iexact=email).exists():
+                    raise ValueError(gettext("An account with this username exists already."))
+                first, _space, last = name.rpartition(" ")
+                user = User(
+                    username=email,
+                    email=email,
+                    first_name=first or last,
+                    last_name=last if first else "",
+                )
+                user.set_unusable_password()
+                user.save()
+            elif not user.is_active:
+                raise ValueError(
+                    gettext("The account with this address is deactivated; activate it first.")
+                )
+            membership = cls.objects.filter(user=user, entity=entity).first()
+            # Invited again before choosing a password (the link expired, say): a new link.
+            if membership and user.has_usable_password():
+                raise ValueError(
+                    gettext("%(email)s is already a focal point of %(entity)s.")
+                    % {"email": email, "entity": entity.acronym}
+                )
+            membership = membership or cls.objects.create(user=user, entity=entity)
+            site = settings.SITE_URL.rstrip("/")
+            context = {
+                "name": name or user.get_full_name() or user.get_username(),
+                "entity": entity,
+                "username": user.get_username(),
+                "login_url": site + reverse("accounts:login"),
+                "hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
+                "set_password_url": "",
+            }
+            if not user.has_usable_password():
+                context["set_password_url"] = site + reverse(
+                    "accounts:password_reset_confirm",
+                    args=[
+                        urlsafe_base64_encode(force_bytes(user.pk)),
+                        default_token_generator.make_token(user),
+                    ],
+                )
+            queue_email(
+                "focal_point_invitation",
+                [email],
+                gettext("You are a focal point of %(entity)s in the WSIS Implementation Tracker")
+                % {"entity": entity.acronym},
+                render_to_string("emails/focal_point_invitation.txt", context),
+                sent_by=by,
+            )
+        return membership
+
+    invite.alters_data = True

@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -19,9 +20,25 @@ from rules.contrib.admin import ObjectPermissionsModelAdminMixin
 from activities.models import Activity
 from wsis_site.admin_base import BaseAdmin, ReadOnlyHistoryAdmin
 
-from .emails import outcome_counts, queue_submission_email, send_again
-from .insight import durations, history, states_over_time, workloads, year_on_year
+from .admin_filters import CycleFilter, SubmissionCycleFilter
+from .emails import (
+    KIND_LABELS,
+    compose,
+    kind_label,
+    outcome_counts,
+    queue_submission_email,
+    send_again,
+)
+from .insight import (
+    changes_since_sent_back,
+    durations,
+    history,
+    states_over_time,
+    workloads,
+    year_on_year,
+)
 from .models import (
+    ACTION_DONE,
     ACTION_LABELS,
     Comment,
     DeadlineExtension,
@@ -31,7 +48,7 @@ from .models import (
     Transition,
     TransitionNotAllowed,
 )
-from .rules import MANAGERS, REVIEWERS
+from .rules import secretariat_users
 
 
 def report_emails(request, rows, message_user):
@@ -143,7 +160,14 @@ class ReviewCycleAdmin(ObjectPermissionsModelAdminMixin, BaseAdmin):
     search_fields = ("title", "slug", "symbol")
     prepopulated_fields = {"slug": ("title",)}
     autocomplete_fields = ("invited_entities", "trends")
-    readonly_fields = ("state", "created_at", "updated_at", "dashboard_link", "report_links")
+    readonly_fields = (
+        "state",
+        "created_at",
+        "updated_at",
+        "dashboard_link",
+        "report_links",
+        "letter_preview",
+    )
     actions = ["open_calls", "close_calls", "publish_cycles", "download_report"]
     fieldsets = (
         (
@@ -169,6 +193,8 @@ class ReviewCycleAdmin(ObjectPermissionsModelAdminMixin, BaseAdmin):
                     "period_end",
                     "opens_on",
                     "deadline",
+                    "letter",
+                    "letter_preview",
                     "questions",
                     "invited_entities",
                     "trends",
@@ -233,6 +259,32 @@ class ReviewCycleAdmin(ObjectPermissionsModelAdminMixin, BaseAdmin):
             '<a href="{}">{}</a>',
             reverse("admin:reviews_reviewcycle_dashboard", args=[obj.pk]),
             _("Response dashboard"),
+        )
+
+    @admin.display(description=_("the letter, as the first invited entity reads it"))
+    def letter_preview(self, obj):
+        from django.core.exceptions import ValidationError
+        from django.utils.html import format_html
+
+        from .models import validate_letter
+
+        try:
+            validate_letter(obj.letter)
+        except ValidationError:
+            return _("The letter has a mistake (see above); correct it to see it here.")
+        entity = obj.invited_entities.order_by("acronym").first() if obj.pk else None
+        if entity is None:
+            return _("Invite an entity to see the letter as it reads it.")
+        submission = obj.submissions.filter(entity=entity).first()
+        if submission is None:
+            submission = Submission(cycle=obj, entity=entity)
+            submission.latest_extension = None
+        _to, subject, text = compose("invitation", submission)
+        return format_html(
+            '<p><strong>{}</strong> {}</p><pre class="email-text">{}</pre>',
+            _("Subject:"),
+            subject,
+            text,
         )
 
     @admin.display(description=_("report"))
@@ -300,6 +352,41 @@ class ReviewCycleAdmin(ObjectPermissionsModelAdminMixin, BaseAdmin):
 
     @admin.action(description=_("Open the call (invite the entities)"))
     def open_calls(self, request, queryset):
+        if not request.user.has_perm("reviews.run_cycle"):
+            self.message_user(request, _("Only a secretariat manager can do this."), messages.ERROR)
+            return None
+        if "apply" not in request.POST:
+            cycles = list(queryset.filter(state=ReviewCycle.State.PLANNED))
+            if len(cycles) != queryset.count() or len(cycles) != 1:
+                self.message_user(
+                    request,
+                    _("Choose one planned cycle to open its call."),
+                    messages.ERROR,
+                )
+                return None
+            cycle = cycles[0]
+            existing = cycle.submissions.values("entity_id")
+            # Not saved: what the invitations would be, to show before they go out.
+            would_be = []
+            for entity in cycle.invited_entities.exclude(pk__in=existing).order_by("acronym"):
+                submission = Submission(cycle=cycle, entity=entity)
+                submission.latest_extension = None
+                would_be.append(submission)
+            return recipients_page(
+                request,
+                self.admin_site,
+                self.opts,
+                title=_("Open the call “%(cycle)s”: invitations") % {"cycle": cycle.title},
+                kind="invitation",
+                submissions=would_be,
+                selected=[cycle.pk],
+                submit=_("Open the call and send the invitations"),
+                intro=_(
+                    "Opening the call invites these entities. Each invitation goes to the "
+                    "entity's focal points; the text is the cycle's letter (change it on the "
+                    "cycle's page, under “The call”)."
+                ),
+            )
         self._run(request, queryset, "open_call", _("%(count)s call(s) opened."))
 
     @admin.action(description=_("Close the call"))
@@ -328,10 +415,43 @@ class ReviewCycleAdmin(ObjectPermissionsModelAdminMixin, BaseAdmin):
         return docx_response(cycles[0])
 
 
+def recipients_page(
+    request, admin_site, opts, *, title, kind, submissions, selected, intro="", submit=""
+):
+    """Before anything is sent: who gets the message, entity by entity, the entities
+    nobody would hear from flagged ("not sent: no recipient"), and the message as
+    the first of them would read it. ``selected``: the primary keys to post again."""
+    from .emails import focal_point_addresses
+
+    rows = [(s, focal_point_addresses(s.entity)) for s in submissions]
+    preview = None
+    if rows:
+        recipients, subject, text = compose(kind, rows[0][0])
+        preview = {"entity": rows[0][0].entity, "subject": subject, "text": text}
+    return TemplateResponse(
+        request,
+        "admin/reviews/recipients_confirm.html",
+        {
+            **admin_site.each_context(request),
+            "opts": opts,
+            "title": title,
+            "intro": intro,
+            "rows": rows,
+            "reachable": sum(1 for _s, to in rows if to),
+            "unreachable": sum(1 for _s, to in rows if not to),
+            "preview": preview,
+            "selected": selected,
+            "submit": submit or _("Send"),
+            "action": request.POST.get("action"),
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        },
+    )
+
+
 def _submission_list_url(cycle, **params):
     from urllib.parse import urlencode
 
-    query = {"cycle__id__exact": cycle.pk}
+    query = {"cycle": cycle.pk}
     if "state" in params:
         query["state__exact"] = params["state"]
     if "overdue" in params:
@@ -363,7 +483,7 @@ class ReviewerFilter(admin.SimpleListFilter):
     parameter_name = "reviewer"
 
     def lookups(self, request, model_admin):
-        users = get_user_model().objects.filter(groups__name__in=[MANAGERS, REVIEWERS]).distinct()
+        users = secretariat_users()
         return [("none", _("Nobody yet"))] + [(str(u.pk), u.get_username()) for u in users]
 
     def queryset(self, request, queryset):
@@ -419,14 +539,24 @@ class NewCommentInline(admin.StackedInline):
 
 class TransitionInline(ReadOnlyInline):
     model = Transition
-    fields = ("created_at", "actor", "action", "from_state", "to_state", "comment")
+    fields = ("created_at", "actor", "step", "from_state", "to_state", "comment")
     verbose_name_plural = _("history of the workflow")
+
+    @admin.display(description=_("step"))
+    def step(self, obj):
+        if obj.action == "invite":
+            return _("Invited")
+        return ACTION_LABELS.get(obj.action, obj.action)
 
 
 class SentEmailInline(ReadOnlyInline):
     model = SentEmail
-    fields = ("created_at", "kind", "recipients", "subject", "sent_by", "state", "error", "resend")
+    fields = ("created_at", "what", "recipients", "subject", "sent_by", "state", "error", "resend")
     verbose_name_plural = _("e-mails")
+
+    @admin.display(description=_("kind"))
+    def what(self, obj):
+        return kind_label(obj.kind)
 
     @admin.display(description=_("resend"))
     def resend(self, obj):
@@ -439,25 +569,54 @@ class SentEmailInline(ReadOnlyInline):
         )
 
 
-class DeadlineExtensionInline(admin.TabularInline):
-    model = DeadlineExtension
-    extra = 0
-    fields = ("new_deadline", "reason", "granted_by", "created_at")
-    readonly_fields = ("granted_by", "created_at")
-
-
 class ExtendDeadlineForm(forms.Form):
-    new_deadline = forms.DateTimeField(
+    new_deadline = forms.DateField(
         label=_("New deadline"),
-        help_text=_("For example 2025-03-31 18:00 (UTC)."),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_(
+            "Contributions are taken until the end of that day. The focal points are "
+            "told by e-mail."
+        ),
     )
-    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=300,
+        required=False,
+        help_text=_("Shown to the focal points in the e-mail."),
+    )
 
     def clean_new_deadline(self):
-        value = self.cleaned_data["new_deadline"]
+        import datetime as dt
+
+        day = self.cleaned_data["new_deadline"]
+        value = timezone.make_aware(dt.datetime.combine(day, dt.time(23, 59)))
         if value <= timezone.now():
             raise forms.ValidationError(_("The new deadline must be in the future."))
         return value
+
+
+class DeadlineExtensionForm(forms.ModelForm):
+    """The inline's form: a day, with the browser's date picker."""
+
+    new_deadline = ExtendDeadlineForm.base_fields["new_deadline"]
+    clean_new_deadline = ExtendDeadlineForm.clean_new_deadline
+
+    class Meta:
+        model = DeadlineExtension
+        fields = ("new_deadline", "reason")
+
+
+class DeadlineExtensionInline(admin.TabularInline):
+    model = DeadlineExtension
+    form = DeadlineExtensionForm
+    extra = 0
+    fields = ("new_deadline", "reason", "granted_by", "created_at")
+    readonly_fields = ("granted_by", "created_at")
+    verbose_name_plural = _("deadline extensions (the focal points are told by e-mail)")
+
+    # A granted extension is a record (its e-mail went out); a new one is added.
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 class AssignReviewerForm(forms.Form):
@@ -468,12 +627,7 @@ class AssignReviewerForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["reviewer"].queryset = (
-            get_user_model()
-            .objects.filter(is_active=True, groups__name__in=[MANAGERS, REVIEWERS])
-            .distinct()
-            .order_by("username")
-        )
+        self.fields["reviewer"].queryset = secretariat_users()
 
 
 class MessageForm(forms.Form):
@@ -534,7 +688,7 @@ class SubmissionAdmin(ObjectPermissionsModelAdminMixin, ReadOnlyHistoryAdmin):
     list_display = (
         "entity",
         "cycle",
-        "state",
+        "state_display",
         "reviewer",
         "deadline_display",
         "overdue_display",
@@ -542,7 +696,7 @@ class SubmissionAdmin(ObjectPermissionsModelAdminMixin, ReadOnlyHistoryAdmin):
         "updated_at",
     )
     list_filter = (
-        "cycle",
+        CycleFilter,
         "state",
         OverdueFilter,
         ReviewerFilter,
@@ -554,7 +708,6 @@ class SubmissionAdmin(ObjectPermissionsModelAdminMixin, ReadOnlyHistoryAdmin):
     autocomplete_fields = ("cycle", "entity")
     readonly_fields = (
         "state",
-        "answers_display",
         "submitted_at",
         "decided_at",
         "published_at",
@@ -566,7 +719,6 @@ class SubmissionAdmin(ObjectPermissionsModelAdminMixin, ReadOnlyHistoryAdmin):
         "entity",
         "state",
         "reviewer",
-        "answers_display",
         "submitted_at",
         "decided_at",
         "published_at",
@@ -588,8 +740,14 @@ class SubmissionAdmin(ObjectPermissionsModelAdminMixin, ReadOnlyHistoryAdmin):
             super()
             .get_queryset(request)
             .with_effective_deadline()
+            .with_round()
             .annotate(activity_n=Count("activities", distinct=True))
         )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "reviewer":
+            kwargs["queryset"] = secretariat_users()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
@@ -607,32 +765,28 @@ class SubmissionAdmin(ObjectPermissionsModelAdminMixin, ReadOnlyHistoryAdmin):
             inlines = [i for i in inlines if not isinstance(i, DeadlineExtensionInline)]
         return inlines
 
+    @admin.display(description=_("state"), ordering="state")
+    def state_display(self, obj):
+        if obj.state == Submission.State.SUBMITTED and obj.round > 1:
+            return _("Resubmitted (round %(round)s)") % {"round": obj.round}
+        return obj.get_state_display()
+
     @admin.display(description=_("deadline"))
     def deadline_display(self, obj):
-        return obj.effective_deadline
+        deadline = obj.effective_deadline
+        return date_format(timezone.localtime(deadline), "SHORT_DATE_FORMAT") if deadline else ""
 
-    @admin.display(description=_("overdue"), boolean=True)
+    @admin.display(description=_("overdue"), empty_value="")
     def overdue_display(self, obj):
-        return obj.is_overdue
+        from django.utils.html import format_html
+
+        if not obj.is_overdue:
+            return ""
+        return format_html('<span class="overdue-flag">{}</span>', _("Overdue"))
 
     @admin.display(description=_("activities"), ordering="activity_n")
     def activity_count(self, obj):
         return obj.activity_n
-
-    @admin.display(description=_("answers"))
-    def answers_display(self, obj):
-        from django.utils.html import format_html, format_html_join
-
-        questions = obj.cycle.questions or []
-        answers = obj.answers or {}
-        return format_html(
-            "<dl>{}</dl>",
-            format_html_join(
-                "",
-                "<dt><strong>{}</strong></dt><dd class='answer-text'>{}</dd>",
-                ((q.get("label", q["key"]), answers.get(q["key"], "") or "—") for q in questions),
-            ),
-        )
 
     def save_formset(self, request, form, formset, change):
         if formset.model is Activity:
@@ -646,12 +800,25 @@ class SubmissionAdmin(ObjectPermissionsModelAdminMixin, ReadOnlyHistoryAdmin):
                     "reviews.comment_internally", instance.submission
                 ):
                     instance.visibility = Comment.Visibility.SHARED
-            if isinstance(instance, DeadlineExtension) and not instance.granted_by_id:
-                instance.granted_by = request.user
+            if isinstance(instance, DeadlineExtension):
+                self._extend(request, instance)
+                continue
             instance.save()
         for obj in formset.deleted_objects:
             obj.delete()
         formset.save_m2m()
+
+    def _extend(self, request, extension):
+        """A new extension from the inline: granted through the model, which tells
+        the focal points."""
+        try:
+            row = extension.submission.extend_deadline(
+                by=request.user, new_deadline=extension.new_deadline, reason=extension.reason
+            )
+        except TransitionNotAllowed as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+        else:
+            report_emails(request, [row], self.message_user)
 
     def _place_activities(self, request, formset):
         """Each changed heading through ``Activity.place``: a new heading, or the
@@ -679,6 +846,16 @@ class SubmissionAdmin(ObjectPermissionsModelAdminMixin, ReadOnlyHistoryAdmin):
             context["sent_emails"] = obj.emails.all()
             if request.user.has_perm("reviews.view_submission", obj):
                 context["year_on_year"] = year_on_year(obj)
+                context["questions"] = [
+                    (q.get("label") or q["key"], (obj.answers or {}).get(q["key"], ""))
+                    for q in obj.cycle.questions or []
+                ]
+                context["submitted_activities"] = (
+                    Activity.objects.filter(submission=obj)
+                    .prefetch_related("references", "action_lines", "partners")
+                    .order_by("pk")
+                )
+                context["changes"] = changes_since_sent_back(obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_urls(self):
@@ -704,21 +881,48 @@ class SubmissionAdmin(ObjectPermissionsModelAdminMixin, ReadOnlyHistoryAdmin):
         if not self.has_view_permission(request, submission):
             return HttpResponseRedirect(reverse("admin:index"))
         action = request.POST.get("action", "")
+        comment = request.POST.get("comment", "")
+        if (
+            action in self.CONFIRMED_ACTIONS
+            and request.POST.get("confirmed") != "yes"
+            and action in submission.allowed_actions(request.user)
+        ):
+            return self._confirm_transition(request, submission, action, comment)
         try:
-            submission.transition(action, by=request.user, comment=request.POST.get("comment", ""))
+            submission.transition(action, by=request.user, comment=comment)
         except TransitionNotAllowed as exc:
             self.message_user(request, exc.message, messages.ERROR)
         else:
-            self.message_user(
-                request,
-                _("%(action)s: the submission is now %(state)s.")
-                % {
-                    "action": ACTION_LABELS[action],
-                    "state": submission.get_state_display().lower(),
-                },
-                messages.SUCCESS,
-            )
+            self.message_user(request, ACTION_DONE[action], messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:reviews_submission_change", args=[pk]))
+
+    # Steps that tell the entity and cannot be taken back without a manager: asked twice.
+    CONFIRMED_ACTIONS = ("accept", "publish")
+
+    def _confirm_transition(self, request, submission, action, comment):
+        activities = Activity.objects.filter(submission=submission).order_by("pk")
+        recipients, subject, _text = compose(Submission.EMAILS[action], submission, comment=comment)
+        title = (
+            _("Accept the contribution of %(entity)s?")
+            if action == "accept"
+            else _("Publish the contribution of %(entity)s?")
+        ) % {"entity": submission.entity.acronym}
+        return TemplateResponse(
+            request,
+            "admin/reviews/submission/confirm_transition.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "original": submission,
+                "title": title,
+                "action": action,
+                "label": ACTION_LABELS[action],
+                "comment": comment,
+                "activities": activities,
+                "recipients": recipients,
+                "subject": subject,
+            },
+        )
 
     def resend_view(self, request, pk, email_pk):
         if request.method != "POST":
@@ -755,9 +959,26 @@ class SubmissionAdmin(ObjectPermissionsModelAdminMixin, ReadOnlyHistoryAdmin):
     def remind(self, request, queryset):
         if not request.user.has_perm("reviews.remind_submission"):
             raise PermissionDenied
-        pending = queryset.filter(state__in=Submission.NOT_SUBMITTED).select_related(
-            "entity", "cycle"
+        pending = (
+            queryset.filter(state__in=Submission.NOT_SUBMITTED)
+            .select_related("entity", "cycle")
+            .order_by("entity__acronym", "cycle")
         )
+        if "apply" not in request.POST:
+            return recipients_page(
+                request,
+                self.admin_site,
+                self.opts,
+                title=_("Send a reminder"),
+                kind="reminder",
+                submissions=list(pending),
+                selected=[s.pk for s in queryset],
+                submit=_("Send the reminders"),
+                intro=_(
+                    "A reminder goes to the focal points of each submission not yet sent; "
+                    "submissions already sent are skipped."
+                ),
+            )
         rows = [
             queue_submission_email("reminder", submission, sent_by=request.user)
             for submission in pending
@@ -783,16 +1004,31 @@ class SubmissionAdmin(ObjectPermissionsModelAdminMixin, ReadOnlyHistoryAdmin):
             return None
 
         def apply(data):
-            DeadlineExtension.objects.bulk_create(
-                DeadlineExtension(
-                    submission=s,
-                    new_deadline=data["new_deadline"],
-                    reason=data["reason"],
-                    granted_by=request.user,
+            rows = []
+            try:
+                with transaction.atomic():
+                    for submission in queryset.select_related("entity", "cycle"):
+                        rows.append(
+                            submission.extend_deadline(
+                                by=request.user,
+                                new_deadline=data["new_deadline"],
+                                reason=data["reason"],
+                            )
+                        )
+            except TransitionNotAllowed as exc:
+                self.message_user(request, exc.message, messages.ERROR)
+                return
+            self.message_user(
+                request,
+                ngettext(
+                    "Deadline extended for %(count)s submission.",
+                    "Deadline extended for %(count)s submissions.",
+                    len(rows),
                 )
-                for s in queryset
+                % {"count": len(rows)},
+                messages.SUCCESS,
             )
-            self.message_user(request, _("Deadline extended."), messages.SUCCESS)
+            report_emails(request, rows, self.message_user)
 
         return self._form_action(
             request, queryset, ExtendDeadlineForm, _("Extend the deadline"), apply
@@ -832,21 +1068,23 @@ class SubmissionAdmin(ObjectPermissionsModelAdminMixin, ReadOnlyHistoryAdmin):
         )
 
 
+class KindFilter(admin.SimpleListFilter):
+    title = _("kind")
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return [(kind, kind_label(kind)) for kind in KIND_LABELS]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
+
+
 @admin.register(SentEmail)
 class SentEmailAdmin(BaseAdmin):
     """The outbox: what was sent, what waits, what failed and why, and "Send again"."""
 
-    list_display = (
-        "created_at",
-        "state",
-        "kind",
-        "subject",
-        "recipients",
-        "submission",
-        "attempts",
-        "short_error",
-    )
-    list_filter = ("state", "kind", "submission__cycle")
+    list_display = ("created_at", "state", "what", "subject", "recipients", "short_error")
+    list_filter = (SubmissionCycleFilter, "state", KindFilter)
     search_fields = ("subject", "recipients", "submission__entity__acronym")
     list_select_related = ("submission__entity", "submission__cycle")
     readonly_fields = [f.name for f in SentEmail._meta.fields]
@@ -860,6 +1098,10 @@ class SentEmailAdmin(BaseAdmin):
 
     def has_send_permission(self, request):
         return request.user.has_perm("reviews.remind_submission")
+
+    @admin.display(description=_("kind"), ordering="kind")
+    def what(self, obj):
+        return kind_label(obj.kind)
 
     @admin.display(description=_("error"))
     def short_error(self, obj):

@@ -15,6 +15,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
@@ -31,7 +32,30 @@ SUBJECTS = {
     "accepted": _("Accepted: %(entity)s, %(cycle)s"),
     "published": _("Published: %(entity)s, %(cycle)s"),
     "reopened": _("Reopened: %(entity)s, %(cycle)s"),
+    "received": _("Received: %(entity)s's contribution to %(cycle)s"),
+    "submitted": _("To review: %(entity)s, %(cycle)s"),
+    "deadline_extended": _("New deadline: %(cycle)s is now due on %(deadline)s"),
 }
+
+# What each kind of message is, in the lists of e-mails.
+KIND_LABELS = {
+    "invitation": _("Invitation"),
+    "reminder": _("Reminder"),
+    "overdue": _("Overdue notice"),
+    "changes_requested": _("Changes requested"),
+    "accepted": _("Accepted"),
+    "published": _("Published"),
+    "reopened": _("Reopened"),
+    "received": _("Receipt"),
+    "submitted": _("New submission (to the secretariat)"),
+    "deadline_extended": _("Deadline extended"),
+    "message": _("Message"),
+    "focal_point_invitation": _("Invitation to a focal point"),
+}
+
+
+def kind_label(kind):
+    return KIND_LABELS.get(kind, kind)
 
 
 def focal_point_addresses(entity):
@@ -52,31 +76,55 @@ def _context(submission, **extra):
         "entity": submission.entity,
         "deadline": deadline,
         "url": settings.SITE_URL.rstrip("/") + submission.get_absolute_url(),
+        "admin_url": settings.SITE_URL.rstrip("/")
+        + reverse("admin:reviews_submission_change", args=[submission.pk])
+        if submission.pk
+        else "",
         **extra,
     }
 
 
-def queue_submission_email(
-    kind, submission, *, sent_by=None, comment="", key="", subject=None, text=None
-):
-    """Write one message to the submission's focal points into the outbox, to be
-    sent once the caller's transaction commits; returns the row, or None when
-    a once-only message (``key``) was written before.
+def compose(kind, submission, *, comment="", subject=None, text=None, to=None):
+    """The recipients, subject and text of one message, as it would be written now
+    (the confirmation pages show it before anything is sent).
 
-    ``kind`` names the templates (``emails/<kind>.txt``); a free message (kind
-    ``message``) gives its own ``subject`` and ``text``. With no focal point to
-    write to, the row says so (``no recipient``) and nothing is sent.
+    ``kind`` names the templates (``emails/<kind>.txt``); an invitation uses the
+    cycle's own letter when it has one; a free message (kind ``message``) gives
+    its own ``subject`` and ``text``. ``to``: other recipients than the focal points.
     """
+    from django.utils.formats import date_format
+
     context = _context(submission, comment=comment)
     if subject is None:
+        deadline = context["deadline"]
         subject = SUBJECTS[kind] % {
             "cycle": submission.cycle.title,
             "entity": submission.entity.acronym,
-            "deadline": context["deadline"].date().isoformat() if context["deadline"] else "—",
+            "deadline": date_format(timezone.localtime(deadline), "DATE_FORMAT")
+            if deadline
+            else "—",
         }
+    if text is None and kind == "invitation":
+        text = submission.cycle.letter_for(submission, context["url"]) or None
     if text is None:
         text = render_to_string(f"emails/{kind}.txt", context)
-    recipients = focal_point_addresses(submission.entity)
+    recipients = focal_point_addresses(submission.entity) if to is None else sorted(set(to))
+    return recipients, str(subject), text
+
+
+def queue_submission_email(
+    kind, submission, *, sent_by=None, comment="", key="", subject=None, text=None, to=None
+):
+    """Write one message about a submission into the outbox, to be sent once the
+    caller's transaction commits; returns the row, or None when a once-only
+    message (``key``) was written before.
+
+    It goes to the entity's focal points (or to ``to``); see ``compose``. With
+    nobody to write to, the row says so (``no recipient``) and nothing is sent.
+    """
+    recipients, subject, text = compose(
+        kind, submission, comment=comment, subject=subject, text=text, to=to
+    )
     try:
         with transaction.atomic():
             row = SentEmail.objects.create(
@@ -98,14 +146,40 @@ def queue_submission_email(
     return row
 
 
+def queue_email(kind, recipients, subject, text, *, sent_by=None):
+    """Write one message that belongs to no submission (an invitation to a new
+    focal point) into the outbox; sent after the caller's transaction commits."""
+    row = SentEmail.objects.create(
+        kind=kind,
+        recipients=", ".join(recipients),
+        subject=str(subject)[:300],
+        body=text,
+        sent_by=sent_by,
+        state=SentEmail.State.QUEUED if recipients else SentEmail.State.NO_RECIPIENT,
+    )
+    if recipients:
+        transaction.on_commit(lambda: deliver(row))
+    return row
+
+
 def queue_copy(original, *, sent_by):
-    """Write ``original`` again, to the entity's focal points as they are now."""
+    """Write ``original`` again, to the entity's focal points as they are now (a
+    message of no submission, to the same people)."""
+    if original.submission is None:
+        return queue_email(
+            original.kind,
+            original.recipient_list,
+            original.subject,
+            original.body,
+            sent_by=sent_by,
+        )
     return queue_submission_email(
         original.kind,
         original.submission,
         sent_by=sent_by,
         subject=original.subject,
         text=original.body,
+        to=original.submission.secretariat_addresses() if original.kind == "submitted" else None,
     )
 
 

@@ -169,3 +169,62 @@ def durations(cycle, loaded=None):
         ),
         "to_decision": summary((submitted[pk], when) for pk, when in decided.items()),
     }
+
+
+# --- A resubmission: what changed since changes were requested ---------------------
+
+# The fields of an activity compared between two versions (the history keeps them).
+ACTIVITY_FIELDS = ("title", "summary", "description", "year", "start_date", "end_date")
+
+
+def changes_since_sent_back(submission):
+    """On a resubmission, its round and what changed since the secretariat last
+    asked for changes: each answer before and now (words marked), the activities
+    added, removed and changed (from the history records). None otherwise."""
+    from activities.models import Activity
+
+    sent_back = submission.last_sent_back()
+    if sent_back is None or submission.round < 2:
+        return None
+    when = sent_back.created_at
+    before = submission.history.filter(history_date__lte=when).order_by("-history_date").first()
+    old, new = (before.answers if before else {}) or {}, submission.answers or {}
+    answers = []
+    for question in submission.cycle.questions or []:
+        key = question["key"]
+        was, now = str(old.get(key) or ""), str(new.get(key) or "")
+        answers.append(
+            {
+                "label": question.get("label") or key,
+                "changed": was.strip() != now.strip(),
+                "diff": word_diff(was, now),
+            }
+        )
+    then = {}
+    for record in Activity.history.filter(
+        submission_id=submission.pk, history_date__lte=when
+    ).order_by("history_date", "history_id"):
+        then[record.id] = record
+    then = {pk: record for pk, record in then.items() if record.history_type != "-"}
+    current = {a.pk: a for a in Activity.objects.filter(submission=submission).order_by("pk")}
+    edited_since = set(
+        Activity.history.filter(submission_id=submission.pk, history_date__gt=when).values_list(
+            "id", flat=True
+        )
+    )
+    labels = {f: Activity._meta.get_field(f).verbose_name for f in ACTIVITY_FIELDS}
+    changed = []
+    for pk in sorted(set(then) & set(current) & edited_since):
+        fields = [
+            labels[f] for f in ACTIVITY_FIELDS if getattr(then[pk], f) != getattr(current[pk], f)
+        ]
+        changed.append({"activity": current[pk], "fields": fields})
+    return {
+        "round": submission.round,
+        "sent_back": sent_back,
+        "answers": answers,
+        "answers_changed": sum(1 for a in answers if a["changed"]),
+        "added": [current[pk] for pk in current if pk not in then],
+        "removed": [then[pk].title for pk in sorted(then) if pk not in current],
+        "changed": changed,
+    }

@@ -23,6 +23,52 @@ def default_questions():
     ]
 
 
+LETTER_PLACEHOLDERS = ("entity", "cycle", "deadline", "link")
+
+
+def validate_letter(text):
+    """A call's letter: only the known placeholders, each written ``{name}``, and
+    ``{link}`` at least once (without it nobody can answer)."""
+    import string
+
+    from django.core.exceptions import ValidationError
+
+    if not text.strip():
+        return
+    try:
+        fields = [
+            (name, spec, conversion)
+            for _text, name, spec, conversion in string.Formatter().parse(text)
+            if name is not None
+        ]
+    except ValueError:
+        raise ValidationError(
+            _(
+                "A brace is not closed. Write the placeholders as {entity}, {cycle}, "
+                "{deadline} and {link}; a brace of the text itself is written twice: {{ or }}."
+            ),
+            code="braces",
+        ) from None
+    unknown = sorted(
+        {
+            name or "{}"
+            for name, spec, conv in fields
+            if name not in LETTER_PLACEHOLDERS or spec or conv
+        }
+    )
+    if unknown:
+        raise ValidationError(
+            _("Unknown placeholder: %(names)s. Use only {entity}, {cycle}, {deadline} and {link}.")
+            % {"names": ", ".join(unknown)},
+            code="placeholder",
+        )
+    if "link" not in {name for name, _spec, _conv in fields}:
+        raise ValidationError(
+            _("Put {link} in the letter: it is the address where the focal points answer."),
+            code="link",
+        )
+
+
 def published_in_bulk(activity_ids):
     """Activities were published or withdrawn in bulk (no signals): move the
     version of the public data on for them, with this transaction."""
@@ -90,6 +136,16 @@ class ReviewCycle(models.Model):
             'A list of {"key": …, "label": …, "required": true|false}; "report": "trends" '
             'or "obstacles" says which part of the report uses the answers (by default the '
             "questions with those keys)."
+        ),
+    )
+    letter = models.TextField(
+        _("letter of the call"),
+        blank=True,
+        validators=[validate_letter],
+        help_text=_(
+            "The invitation's text, sent to each entity's focal points. Placeholders: "
+            "{entity} (the entity's name), {cycle} (this cycle's title), {deadline} and "
+            "{link} (where they answer; required). Empty: the standard letter."
         ),
     )
     opens_on = models.DateField(_("call opens on"), null=True, blank=True)
@@ -236,6 +292,21 @@ class ReviewCycle(models.Model):
             if isinstance(q, dict) and q.get("key") and (q.get("report") or q["key"]) == use
         ]
 
+    def letter_for(self, submission, link):
+        """The cycle's own letter for one entity, its placeholders filled; "" when
+        the cycle has none (the standard letter is used)."""
+        from django.utils.formats import date_format
+
+        if not self.letter.strip():
+            return ""
+        deadline = submission.effective_deadline
+        return self.letter.format(
+            entity=submission.entity.name,
+            cycle=self.title,
+            deadline=date_format(timezone.localtime(deadline), "DATE_FORMAT") if deadline else "—",
+            link=link,
+        )
+
     @property
     def required_questions(self):
         return [q for q in self.questions or [] if q.get("required")]
@@ -333,7 +404,9 @@ class Step:
     needs_comment: bool = False  # the comment is required, shared and e-mailed
     contributor: bool = False  # a step of the entity's focal points
     stamp: str = ""  # the submission's time field this step sets
+    done: str = ""  # what the person who acted is told, in plain words
     email: str = ""  # the e-mail (templates/emails/<email>.txt) to the focal points
+    notice: str = ""  # the e-mail to the secretariat (the reviewer, else the reviewers)
     assigns_reviewer: bool = False  # the actor becomes the reviewer if there is none
 
 
@@ -353,6 +426,31 @@ class SubmissionQuerySet(models.QuerySet):
             state__in=Submission.NOT_SUBMITTED,
             cycle__deadline__lt=now,
         ).exclude(extensions__new_deadline__gte=now)
+
+    def in_open_cycles(self):
+        return self.filter(cycle__state=ReviewCycle.State.OPEN)
+
+    def waiting_for_review(self):
+        """Submitted or under review: the secretariat has the next move."""
+        return self.filter(state__in=(Submission.State.SUBMITTED, Submission.State.UNDER_REVIEW))
+
+    def with_round(self):
+        """Annotate ``round``: how many times it was submitted (2 and up: resubmitted)."""
+        return self.annotate(
+            round=models.Count("transitions", filter=Q(transitions__action="submit"), distinct=True)
+        )
+
+    def without_recipient(self):
+        """Its entity has no active focal point with an e-mail address: whatever is
+        written to them is "not sent: no recipient"."""
+        from entities.models import Membership
+
+        reachable = (
+            Membership.objects.filter(user__is_active=True)
+            .exclude(user__email="")
+            .values("entity_id")
+        )
+        return self.exclude(entity_id__in=reachable)
 
     def with_effective_deadline(self):
         return self.annotate(
@@ -385,6 +483,7 @@ class Submission(models.Model):
             "reviews.start_submission",
             label=_("Start"),
             past=_("started"),
+            done=_("The submission was started; it is now a draft."),
             contributor=True,
         ),
         "submit": Step(
@@ -393,8 +492,11 @@ class Submission(models.Model):
             "reviews.submit_submission",
             label=_("Submit"),
             past=_("submitted"),
+            done=_("The submission was sent to the secretariat."),
             contributor=True,
             stamp="submitted_at",
+            email="received",
+            notice="submitted",
         ),
         "decline": Step(
             (State.INVITED, State.DRAFT),
@@ -402,6 +504,7 @@ class Submission(models.Model):
             "reviews.decline_submission",
             label=_("Decline"),
             past=_("declined"),
+            done=_("The entity declined the call."),
             contributor=True,
             stamp="decided_at",
         ),
@@ -411,6 +514,7 @@ class Submission(models.Model):
             "reviews.review_submission",
             label=_("Take up"),
             past=_("taken up"),
+            done=_("You took up this submission; it is now under review."),
             assigns_reviewer=True,
         ),
         "request_changes": Step(
@@ -419,6 +523,7 @@ class Submission(models.Model):
             "reviews.review_submission",
             label=_("Request changes"),
             past=_("sent back for changes"),
+            done=_("Changes were requested. The focal points are told by e-mail and can resubmit."),
             needs_comment=True,
             email="changes_requested",
         ),
@@ -428,6 +533,7 @@ class Submission(models.Model):
             "reviews.review_submission",
             label=_("Accept"),
             past=_("accepted"),
+            done=_("The submission was accepted. The focal points are told by e-mail."),
             stamp="decided_at",
             email="accepted",
         ),
@@ -437,6 +543,10 @@ class Submission(models.Model):
             "reviews.publish_submission",
             label=_("Publish"),
             past=_("published"),
+            done=_(
+                "The submission was published: its activities are now public, and the focal "
+                "points are told by e-mail."
+            ),
             stamp="published_at",
             email="published",
         ),
@@ -446,6 +556,7 @@ class Submission(models.Model):
             "reviews.reopen_submission",
             label=_("Reopen"),
             past=_("reopened"),
+            done=_("The submission was reopened for changes. The focal points are told by e-mail."),
             needs_comment=True,
             email="reopened",
         ),
@@ -533,6 +644,33 @@ class Submission(models.Model):
         return [
             q for q in self.cycle.required_questions if not str(answers.get(q["key"]) or "").strip()
         ]
+
+    @property
+    def round(self):
+        """How many times it was submitted: 2 and up is a resubmission."""
+        if hasattr(self, "_round"):
+            return self._round
+        return self.transitions.filter(action="submit").count()
+
+    @round.setter
+    def round(self, value):  # from with_round()
+        self._round = value
+
+    def last_sent_back(self):
+        """The latest transition that asked for changes (request changes or reopen), or None."""
+        return (
+            self.transitions.filter(to_state=self.State.CHANGES_REQUESTED)
+            .order_by("-created_at", "-id")
+            .first()
+        )
+
+    def secretariat_addresses(self):
+        """Who hears of a submission: its reviewer, else every active reviewer."""
+        from .rules import secretariat_users
+
+        if self.reviewer_id and self.reviewer.is_active and self.reviewer.email:
+            return [self.reviewer.email]
+        return sorted({u.email for u in secretariat_users(reviewers_only=True) if u.email})
 
     def previous_submission(self):
         """The entity's accepted or published submission of the latest earlier cycle."""
@@ -638,6 +776,16 @@ class Submission(models.Model):
 
                 # In the outbox with the transition; sent after commit, never raising.
                 queue_submission_email(step.email, locked, sent_by=by, comment=comment)
+            if step.notice:
+                from .emails import queue_submission_email
+
+                queue_submission_email(
+                    step.notice,
+                    locked,
+                    sent_by=by,
+                    comment=comment,
+                    to=locked.secretariat_addresses(),
+                )
         self.refresh_from_db()
         return self
 
@@ -758,6 +906,33 @@ class Submission(models.Model):
 
     reopen.alters_data = True
 
+    def extend_deadline(self, *, by, new_deadline, reason=""):
+        """Grant this entity a later deadline. Managers only.
+
+        Side effects: a ``DeadlineExtension`` row; the focal points are told the
+        new deadline by e-mail (the outbox: "no recipient" where there is none).
+        Returns the e-mail's row.
+        """
+        from .emails import queue_submission_email
+
+        if not by.has_perm("reviews.extend_deadline", self):
+            raise TransitionNotAllowed(_("Only managers can extend deadlines."), code="forbidden")
+        if new_deadline <= timezone.now():
+            raise TransitionNotAllowed(
+                _("The new deadline must be in the future."), code="invalid", field="new_deadline"
+            )
+        with transaction.atomic():
+            DeadlineExtension.objects.create(
+                submission=self, new_deadline=new_deadline, reason=reason, granted_by=by
+            )
+            # Read again: an annotated latest extension would be the one before this.
+            fresh = Submission.objects.select_related("cycle", "entity").get(pk=self.pk)
+            row = queue_submission_email("deadline_extended", fresh, sent_by=by, comment=reason)
+        self.__dict__.pop("latest_extension", None)
+        return row
+
+    extend_deadline.alters_data = True
+
     def transition(self, action, *, by, comment=""):
         """Run a transition by name (the API and the admin buttons)."""
         action = self.ALIASES.get(action, action)
@@ -852,6 +1027,8 @@ class Submission(models.Model):
 # The buttons' and messages' words for each action, from the workflow's table.
 ACTION_LABELS = {action: step.label for action, step in Submission.TRANSITIONS.items()}
 ACTION_PAST = {action: step.past for action, step in Submission.TRANSITIONS.items()}
+# What the person who acted is told, in plain words.
+ACTION_DONE = {action: step.done for action, step in Submission.TRANSITIONS.items()}
 
 
 class DeadlineExtension(models.Model):
@@ -949,7 +1126,8 @@ class Transition(models.Model):
         ordering = ["created_at", "id"]
 
     def __str__(self):
-        return f"{self.action}: {self.from_state} → {self.to_state}"
+        step = _("Invited") if self.action == "invite" else ACTION_LABELS.get(self.action, "")
+        return f"{step}: {self.get_from_state_display() or '—'} → {self.get_to_state_display()}"
 
 
 class SentEmailQuerySet(models.QuerySet):

@@ -51,6 +51,21 @@ def is_reviewer(user):
 is_secretariat = is_manager | is_reviewer
 
 
+def secretariat_users(reviewers_only=False):
+    """The active secretariat staff, the only people offered as reviewers: managers,
+    reviewers and superusers (``reviewers_only``: the reviewers' group alone, who
+    hear of new submissions nobody is assigned to)."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    users = get_user_model().objects.filter(is_active=True)
+    if reviewers_only:
+        users = users.filter(groups__name=REVIEWERS)
+    else:
+        users = users.filter(Q(is_superuser=True) | Q(groups__name__in=[MANAGERS, REVIEWERS]))
+    return users.distinct().order_by("username")
+
+
 @rules.predicate
 def is_entity_contributor(user, obj):
     """The user is a focal point of the entity the object belongs to."""
@@ -107,6 +122,8 @@ rules.add_perm("reviews.extend_deadline", is_manager)
 rules.add_perm("reviews.assign_reviewer", is_manager)
 rules.add_perm("reviews.remind_submission", is_secretariat)
 rules.add_perm("reviews.run_cycle", is_manager)
+# Managers bring focal points in: an account and its link to the entity, by invitation.
+rules.add_perm("entities.invite_focal_point", is_manager)
 
 # The report: the secretariat compiles the draft of any cycle at any time (and
 # sees where each paragraph came from); everyone reads a published cycle's report.

@@ -6,6 +6,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from reviews.models import DeadlineExtension, SentEmail
 
@@ -140,7 +141,7 @@ class TestSubmissionAdmin:
 
         response = client.post(
             reverse("admin:reviews_submission_changelist"),
-            {"action": "remind", "_selected_action": [submission.pk]},
+            {"action": "remind", "_selected_action": [submission.pk], "apply": "1"},
             follow=True,
         )
 
@@ -151,10 +152,13 @@ class TestSubmissionAdmin:
         )
         assert [str(m) for m in response.context["messages"]] == ["1 e-mail sent."]
 
-    def test_bulk_extend_deadline_asks_then_applies(self, client, manager, submission):
+    def test_bulk_extend_deadline_asks_then_applies_and_tells_the_focal_points(
+        self, client, manager, contributor, submission
+    ):
         client.force_login(manager)
         changelist = reverse("admin:reviews_submission_changelist")
-        new = (timezone.now() + dt.timedelta(days=40)).strftime("%Y-%m-%d %H:%M")
+        new_day = timezone.localdate() + dt.timedelta(days=40)
+        new = new_day.isoformat()
 
         ask = client.post(
             changelist, {"action": "extend_deadline", "_selected_action": [submission.pk]}
@@ -165,7 +169,7 @@ class TestSubmissionAdmin:
                 "action": "extend_deadline",
                 "_selected_action": [submission.pk],
                 "apply": "1",
-                "new_deadline": "2001-01-01 00:00",
+                "new_deadline": "2001-01-01",
             },
         )
         done = client.post(
@@ -179,13 +183,18 @@ class TestSubmissionAdmin:
             },
         )
 
-        assert ask.status_code == 200 and b"New deadline" in ask.content
+        assert ask.status_code == 200 and b'type="date"' in ask.content
         assert bad.context["form"].errors == {
             "new_deadline": ["The new deadline must be in the future."]
         }
         assert done.status_code == 302
         extension = DeadlineExtension.objects.get()
         assert (extension.reason, extension.granted_by) == ("Field work", manager)
+        assert timezone.localtime(extension.new_deadline).date() == new_day
+        told = SentEmail.objects.get(kind="deadline_extended")
+        assert (told.recipient_list, told.sent_by) == (["alice@example.org"], manager)
+        assert "Field work" in told.body
+        assert f"It is now due on {date_format(new_day)}." in told.body
 
     def test_reviewer_may_not_extend_deadlines(self, client, reviewer, submission):
         client.force_login(reviewer)
@@ -247,13 +256,21 @@ class TestCycleAdmin:
         self, client, manager, open_cycle, django_capture_on_commit_callbacks
     ):
         client.force_login(manager)
+        changelist = reverse("admin:reviews_reviewcycle_changelist")
+        chosen = {"action": "open_calls", "_selected_action": [open_cycle.pk]}
 
+        ask = client.post(changelist, chosen)
+        open_cycle.refresh_from_db()
+        asked_state = open_cycle.state
         with django_capture_on_commit_callbacks(execute=True):
-            client.post(
-                reverse("admin:reviews_reviewcycle_changelist"),
-                {"action": "open_calls", "_selected_action": [open_cycle.pk]},
-            )
+            client.post(changelist, {**chosen, "apply": "1"})
 
+        assert asked_state == "planned"
+        assert [(s.entity.acronym, to) for s, to in ask.context["rows"]] == [
+            ("ENTA", []),
+            ("ENTB", []),
+        ]
+        assert (ask.context["reachable"], ask.context["unreachable"]) == (0, 2)
         open_cycle.refresh_from_db()
         assert open_cycle.state == "open"
         assert open_cycle.submissions.count() == 2

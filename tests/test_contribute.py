@@ -396,10 +396,10 @@ def test_the_whole_journey(
 
         as_(reviewer)
         client.post(transition, {"action": "take_up"})
-        client.post(transition, {"action": "accept"})
+        client.post(transition, {"action": "accept", "confirmed": "yes"})
 
         as_(manager)
-        client.post(transition, {"action": "publish"})
+        client.post(transition, {"action": "publish", "confirmed": "yes"})
 
     client.logout()
     listing = client.get("/activities/", {"entity": "ENTA"})
@@ -418,8 +418,12 @@ def test_the_whole_journey(
         "accept",
         "publish",
     ]
-    assert [m.subject for m in mail.outbox] == [
-        "Changes requested: ENTA, 2025 report",
-        "Accepted: ENTA, 2025 report",
-        "Published: ENTA, 2025 report",
+    assert [(m.subject, m.to) for m in mail.outbox] == [
+        ("Received: ENTA's contribution to 2025 report", ["alice@example.org"]),
+        ("To review: ENTA, 2025 report", ["rita@example.org"]),  # nobody assigned yet
+        ("Changes requested: ENTA, 2025 report", ["alice@example.org"]),
+        ("Received: ENTA's contribution to 2025 report", ["alice@example.org"]),
+        ("To review: ENTA, 2025 report", ["rita@example.org"]),  # the assigned reviewer
+        ("Accepted: ENTA, 2025 report", ["alice@example.org"]),
+        ("Published: ENTA, 2025 report", ["alice@example.org"]),
     ]

@@ -553,6 +553,15 @@ ADMIN = {
             data=lambda w: {"action": "take_up"},
         ),
     ],
+    # Managers invite focal points; a reviewer is refused (an empty form: its errors).
+    "admin:entities_membership_invite": [
+        Row(
+            lambda w: reverse("admin:entities_membership_invite"),
+            GET=staff("403", "200"),
+            POST=staff("403", "200"),
+            data=lambda w: {"name": "", "email": "not an address"},
+        )
+    ],
     "admin:reviews_submission_resend": [
         Row(
             lambda w: reverse("admin:reviews_submission_resend", args=[w.a.pk, w.email.pk]),

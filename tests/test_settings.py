@@ -32,6 +32,48 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
     assert "SECRET_KEY must be set in the environment when DEBUG is off." in result.stderr
 
 
+def test_production_settings_refuse_to_start_without_the_sites_address(monkeypatch):
+    monkeypatch.delenv("SITE_URL", raising=False)
+
+    result = load_settings(SECRET_KEY="a-real-secret")
+
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines()[-1] == (
+        "django.core.exceptions.ImproperlyConfigured: SITE_URL must be set in the environment "
+        "when DEBUG is off: the address the links in e-mail start with, e.g. "
+        "https://wsis.example.org."
+    )
+
+
+def test_sites_address_must_be_a_web_address():
+    result = load_settings(SECRET_KEY="a-real-secret", SITE_URL="wsis.example.org")
+
+    assert "SITE_URL='wsis.example.org' is not a web address" in result.stderr
+
+
+def test_make_run_gives_the_site_the_address_of_its_port(tmp_path):
+    # A stand-in for the virtual environment's python: it prints what it was run with.
+    venv = tmp_path / "venv"
+    (venv / "bin").mkdir(parents=True)
+    fake = venv / "bin" / "python"
+    fake.write_text('#!/bin/sh\necho "$SITE_URL $*"\n')
+    fake.chmod(0o755)
+    (venv / ".requirements").touch()
+    env = {k: v for k, v in os.environ.items() if k != "SITE_URL"}
+
+    result = subprocess.run(
+        ["make", "-s", "run", "PORT=8123", f"VENV={venv}"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+
+    assert result.stdout.splitlines()[-1] == (
+        "http://127.0.0.1:8123 manage.py runserver 127.0.0.1:8123"
+    ), result.stderr
+
+
 def test_production_settings_with_a_secret_are_secure():
     result = load_settings(SECRET_KEY="a-real-secret")
 

@@ -234,13 +234,19 @@ def test_each_email_is_sent_once_and_logged(submission, people, django_capture_o
     with django_capture_on_commit_callbacks(execute=True):
         prepared(submission, "published", people)
 
-    kinds = list(SentEmail.objects.order_by("id").values_list("kind", flat=True))
-    assert kinds == ["accepted", "published"]
+    sent = SentEmail.objects.order_by("id").values_list("kind", "recipients")
+    assert list(sent) == [
+        ("received", "alice@example.org"),  # the receipt, to the focal points
+        ("submitted", "rita@example.org"),  # the secretariat: nobody assigned, the reviewers
+        ("accepted", "alice@example.org"),
+        ("published", "alice@example.org"),
+    ]
     assert [m.subject for m in mail.outbox] == [
+        "Received: ENTA's contribution to 2025 report",
+        "To review: ENTA, 2025 report",
         "Accepted: ENTA, 2025 report",
         "Published: ENTA, 2025 report",
     ]
-    assert SentEmail.objects.filter(recipients="alice@example.org").count() == 2
 
 
 def test_no_email_when_the_transaction_fails(
@@ -257,7 +263,7 @@ def test_no_email_when_the_transaction_fails(
         submission.request_changes(by=people["reviewer"], comment="x")
 
     assert (queued, mail.outbox) == ([], [])
-    assert not SentEmail.objects.exists()
+    assert not SentEmail.objects.filter(kind="changes_requested").exists()
 
 
 def test_open_call_invites_each_entity_once(

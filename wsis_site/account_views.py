@@ -19,6 +19,22 @@ from rest_framework.authtoken.models import Token
 from .security import client_ip
 
 
+class LoginView(auth_views.LoginView):
+    """The log-in page; the secretariat lands on its home in the admin, everyone
+    else on the contributor's home (``LOGIN_REDIRECT_URL``), unless ``next`` says."""
+
+    redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        from django.urls import reverse
+
+        from reviews.rules import is_secretariat
+
+        if is_secretariat(self.request.user):
+            return reverse("admin:index")
+        return super().get_default_redirect_url()
+
+
 @never_cache  # it shows the API token: never kept by a browser or a proxy
 @login_required
 @require_GET

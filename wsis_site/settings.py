@@ -123,7 +123,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG e
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "wsis_site.apps.SecretariatAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -285,8 +285,19 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
 # How often send_pending_emails tries a failed e-mail before leaving it to a person.
 EMAIL_MAX_ATTEMPTS = env_int("EMAIL_MAX_ATTEMPTS", 10)
-# The address of the site, for links in e-mail.
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# The address of the site, for links in e-mail (`make run` sets it from PORT).
+SITE_URL = os.environ.get("SITE_URL", "").strip().rstrip("/")
+if not SITE_URL:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SITE_URL must be set in the environment when DEBUG is off: the address the "
+            "links in e-mail start with, e.g. https://wsis.example.org."
+        )
+    SITE_URL = "http://127.0.0.1:8000"
+if not SITE_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured(
+        f"SITE_URL={SITE_URL!r} is not a web address; write it as https://wsis.example.org."
+    )
 # Reminders go this many days before a cycle's deadline (and once when overdue).
 REMINDER_DAYS = env_days("REMINDER_DAYS", "14,7,2")
 
