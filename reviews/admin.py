@@ -901,7 +901,9 @@ class SubmissionAdmin(ObjectPermissionsModelAdminMixin, ReadOnlyHistoryAdmin):
 
     def _confirm_transition(self, request, submission, action, comment):
         activities = Activity.objects.filter(submission=submission).order_by("pk")
-        recipients, subject, _text = compose(Submission.EMAILS[action], submission, comment=comment)
+        recipients, subject, _text = compose(
+            Submission.TRANSITIONS[action].email, submission, comment=comment
+        )
         title = (
             _("Accept the contribution of %(entity)s?")
             if action == "accept"
