@@ -127,28 +127,16 @@ def queue_submission_email(
     )
     try:
         with transaction.atomic():
-            row = SentEmail.objects.create(
-                submission=submission,
-                kind=kind,
-                key=key,
-                recipients=", ".join(recipients),
-                subject=str(subject)[:300],
-                body=text,
-                sent_by=sent_by,
-                state=SentEmail.State.QUEUED if recipients else SentEmail.State.NO_RECIPIENT,
-            )
+            row = _write(kind, recipients, subject, text, sent_by, submission=submission, key=key)
     except IntegrityError:
         return None  # this once-only message was written before
-    if recipients:
-        transaction.on_commit(lambda: deliver(row))
-    else:
+    if not recipients:
         logger.warning("No focal point with an e-mail address for %s: %s", submission, subject)
     return row
 
 
-def queue_email(kind, recipients, subject, text, *, sent_by=None):
-    """Write one message that belongs to no submission (an invitation to a new
-    focal point) into the outbox; sent after the caller's transaction commits."""
+def _write(kind, recipients, subject, text, sent_by, **fields):
+    """The outbox row (``no recipient`` when there is none), delivered after commit."""
     row = SentEmail.objects.create(
         kind=kind,
         recipients=", ".join(recipients),
@@ -156,10 +144,17 @@ def queue_email(kind, recipients, subject, text, *, sent_by=None):
         body=text,
         sent_by=sent_by,
         state=SentEmail.State.QUEUED if recipients else SentEmail.State.NO_RECIPIENT,
+        **fields,
     )
     if recipients:
         transaction.on_commit(lambda: deliver(row))
     return row
+
+
+def queue_email(kind, recipients, subject, text, *, sent_by=None):
+    """Write one message that belongs to no submission (an invitation to a new
+    focal point) into the outbox; sent after the caller's transaction commits."""
+    return _write(kind, recipients, subject, text, sent_by)
 
 
 def queue_copy(original, *, sent_by):

@@ -62,9 +62,16 @@ def year_on_year(submission):
     previous = submission.previous_submission()
     if previous is None:
         return None
-    old, new = previous.answers or {}, submission.answers or {}
+    rows = compare_answers(submission.cycle.questions, previous.answers, submission.answers)
+    return {"previous": previous, "rows": rows}
+
+
+def compare_answers(questions, old, new):
+    """For each question: its label, the two answers, whether they differ and
+    their word diff."""
+    old, new = old or {}, new or {}
     rows = []
-    for question in submission.cycle.questions or []:
+    for question in questions or []:
         key = question["key"]
         before, now = str(old.get(key) or ""), str(new.get(key) or "")
         rows.append(
@@ -76,7 +83,7 @@ def year_on_year(submission):
                 "changed": before.strip() != now.strip(),
             }
         )
-    return {"previous": previous, "rows": rows}
+    return rows
 
 
 # --- The cycle dashboard ---------------------------------------------------------
@@ -188,18 +195,9 @@ def changes_since_sent_back(submission):
         return None
     when = sent_back.created_at
     before = submission.history.filter(history_date__lte=when).order_by("-history_date").first()
-    old, new = (before.answers if before else {}) or {}, submission.answers or {}
-    answers = []
-    for question in submission.cycle.questions or []:
-        key = question["key"]
-        was, now = str(old.get(key) or ""), str(new.get(key) or "")
-        answers.append(
-            {
-                "label": question.get("label") or key,
-                "changed": was.strip() != now.strip(),
-                "diff": word_diff(was, now),
-            }
-        )
+    answers = compare_answers(
+        submission.cycle.questions, before.answers if before else {}, submission.answers
+    )
     then = {}
     for record in Activity.history.filter(
         submission_id=submission.pk, history_date__lte=when
