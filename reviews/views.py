@@ -14,8 +14,6 @@ from .forms import ActivityForm, AnswersForm, CommentForm, ReferenceFormSet, ref
 from .insight import year_on_year
 from .models import ACTION_LABELS, Comment, ReviewCycle, Submission, TransitionNotAllowed
 
-CONTRIBUTOR_ACTIONS = Submission.CONTRIBUTOR_ACTIONS
-
 
 def get_submission(user, cycle, acronym):
     """The submission if the user may see it; anything else is a 404, never a 403."""
@@ -53,7 +51,7 @@ def _page_context(request, submission, answers_form=None, comment_form=None):
     if not user.has_perm("reviews.view_internal_comments", submission):
         comments = comments.filter(visibility=Comment.Visibility.SHARED)
     editable = user.has_perm("reviews.edit_submission", submission)
-    actions = [a for a in submission.allowed_actions(user) if a in CONTRIBUTOR_ACTIONS]
+    actions = [a for a in submission.allowed_actions(user) if a in Submission.CONTRIBUTOR_ACTIONS]
     if answers_form is None and editable:
         answers_form = AnswersForm(submission=submission)
     if comment_form is None and user.has_perm("reviews.comment_submission", submission):
@@ -114,7 +112,7 @@ def submission_detail(request, cycle, acronym):
 @require_POST
 def submission_transition(request, cycle, acronym, action):
     submission = get_submission(request.user, cycle, acronym)
-    if action not in CONTRIBUTOR_ACTIONS:
+    if action not in Submission.CONTRIBUTOR_ACTIONS:
         raise Http404
     try:
         if action == "start":

@@ -34,13 +34,14 @@ def secretariat_home(request):
         .order_by("entity__acronym", "cycle")
     )
     states = Submission.State.choices
+    submitted_rows = list(submitted[:LIMIT])  # one query for both lists
     return {
         "home": {
             "mine": list(mine[:LIMIT]),
             "mine_count": mine.count(),
             "mine_url": submission_list_url(reviewer=user.pk, cycle="all"),
-            "new": [s for s in submitted[:LIMIT] if s.round <= 1],
-            "resubmitted": [s for s in submitted[:LIMIT] if s.round > 1],
+            "new": [s for s in submitted_rows if s.round <= 1],
+            "resubmitted": [s for s in submitted_rows if s.round > 1],
             "submitted_count": submitted.count(),
             "submitted_url": submission_list_url(state__exact="submitted", cycle="all"),
             "overdue": list(overdue[:LIMIT]),
