@@ -87,6 +87,7 @@ def test_secretariat_journey_in_the_admin(
     page.reload()
     page.get_by_role("button", name="Take up").click()
     page.get_by_role("button", name="Accept").click()
+    page.get_by_role("button", name="Yes, accept").click()  # asked first, with the recipients
     page.get_by_text("Workflow — now: Accepted").wait_for()
     assert page.get_by_role("button", name="Publish").count() == 0  # a reviewer may not
 
@@ -94,6 +95,7 @@ def test_secretariat_journey_in_the_admin(
     log_in(page, "max")
     page.goto(change_page)
     page.get_by_role("button", name="Publish").click()
+    page.get_by_role("button", name="Yes, publish").click()
     page.get_by_text("Workflow — now: Published").wait_for()
 
     page.context.clear_cookies()
