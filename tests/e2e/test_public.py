@@ -5,7 +5,8 @@ import io
 
 import pytest
 
-from ..factories import ActivityFactory, EntityFactory, ReferenceFactory
+from ..factories import ActivityFactory, EntityFactory, ReferenceFactory, UserFactory
+from .conftest import SHOTS, log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -25,6 +26,19 @@ def published():
     ActivityFactory(title="Open schools", entity=unesco, action_lines=["C3"], regions=["europe"])
     ActivityFactory(title="Drill in Europe", entity=itu, action_lines=["C5"], regions=["europe"])
     ReferenceFactory(activity=ActivityFactory(title="Unpublished", entity=itu, status="draft"))
+
+
+@pytest.fixture
+def staff_focal_point(db):
+    """A focal point who is also secretariat staff: the header's longest menu."""
+    from reviews.rules import MANAGERS
+
+    return UserFactory(
+        username="sam",
+        groups=[MANAGERS],
+        is_staff=True,
+        entities=[EntityFactory(acronym="ENTS", name_en="Entity S")],
+    )
 
 
 def open_facet(page, name):
@@ -93,3 +107,27 @@ def test_an_activity_prints_without_the_site_around_it(page, published):
     assert not page.get_by_role("navigation", name="Main").is_visible()
     assert not page.locator(".site-footer").is_visible()
     assert page.locator(".brand").evaluate("el => getComputedStyle(el).color") == "rgb(0, 0, 0)"
+
+
+@pytest.mark.parametrize("logged_in", [False, True], ids=["logged-out", "logged-in"])
+def test_the_header_fits_a_phone_logged_in_and_out(page, published, staff_focal_point, logged_in):
+    if logged_in:
+        log_in(page, "sam")
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.goto("/activities/")
+
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    header = page.locator(".site-header").bounding_box()
+    assert header["x"] >= 0 and header["x"] + header["width"] <= 375
+    if logged_in:
+        account = page.get_by_role("link", name="Your account")
+        box = account.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 375
+        assert page.get_by_role("button", name="Log out").is_visible()
+        account.click()
+        page.get_by_role("heading", level=1, name="Your account").wait_for()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    else:
+        assert page.get_by_role("link", name="Log in").is_visible()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SHOTS / f"public-header-375-{'in' if logged_in else 'out'}.png")
