@@ -131,3 +131,50 @@ def test_the_header_fits_a_phone_logged_in_and_out(page, published, staff_focal_
         assert page.get_by_role("link", name="Log in").is_visible()
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SHOTS / f"public-header-375-{'in' if logged_in else 'out'}.png")
+
+
+def in_viewport_of_its_box(page, locator):
+    """Whether the element is shown inside its scrolling box (if any) and the window."""
+    return locator.evaluate(
+        """el => {
+            const r = el.getBoundingClientRect();
+            const box = el.closest('.facet-options').getBoundingClientRect();
+            return r.top >= box.top && r.bottom <= box.bottom + 1
+                && r.top >= 0 && r.bottom <= window.innerHeight;
+        }"""
+    )
+
+
+def test_c7_sub_areas_are_in_reach_and_chosen_values_stay_in_view(page, published):
+    for n in range(14):
+        ActivityFactory(
+            title=f"Health {n}",
+            entity=EntityFactory(acronym=f"E{n:02}"),
+            action_lines=["C7.e-health"],
+        )
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto("/activities/")
+
+    sub_area = page.locator('input[type=checkbox][name="action_line"][value="C7.e-health"]')
+    lines = page.locator("ul.facet-options", has=sub_area)
+    assert lines.evaluate("el => getComputedStyle(el).overflowY") == "visible"
+    sub_area.scroll_into_view_if_needed()
+    assert sub_area.is_visible()
+    sub_area.check()
+    open_facet(page, "entity")
+    last = page.locator('input[type=checkbox][name="entity"][value="E13"]')
+    last.scroll_into_view_if_needed()
+    last.check()
+    page.get_by_role("button", name="Apply filters").click()
+    page.get_by_role("heading", level=2, name="1 activity").wait_for()
+
+    chosen_entity = page.locator('input[type=checkbox][name="entity"][value="E13"]')
+    assert chosen_entity.is_checked()
+    entities = page.locator("ul.facet-options", has=chosen_entity)
+    assert entities.locator("input").first.get_attribute("value") == "E13"  # listed first
+    chosen_entity.scroll_into_view_if_needed()
+    assert in_viewport_of_its_box(page, chosen_entity)
+    assert entities.evaluate("el => el.scrollTop") == 0  # no scrolling inside the box needed
+    assert page.locator('input[type=checkbox][value="C7.e-health"]').is_checked()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator("form.filters").screenshot(path=SHOTS / "public-filters-c7-chosen.png")
