@@ -178,3 +178,40 @@ def test_c7_sub_areas_are_in_reach_and_chosen_values_stay_in_view(page, publishe
     assert page.locator('input[type=checkbox][value="C7.e-health"]').is_checked()
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.locator("form.filters").screenshot(path=SHOTS / "public-filters-c7-chosen.png")
+
+
+def test_an_arabic_reader_meets_english_marked_as_such_and_un_documents_in_arabic(page, published):
+    from reviews.models import ReviewCycle
+
+    from ..factories import SubmissionFactory
+
+    itu = EntityFactory(
+        acronym="APC",
+        name_en="Association for Progressive Communications",
+        website="https://www.apc.org/",
+        description="A network of civil society organisations.",
+    )
+    cycle = ReviewCycle.objects.create(slug="report-2024", title="2024 report", state="published")
+    SubmissionFactory(cycle=cycle, entity=itu, state="published")
+    activity = ActivityFactory(title="Community networks", entity=itu, cycle=cycle, language="en")
+    ReferenceFactory(activity=activity, url="", symbol="A/RES/78/132", label="Resolution")
+    ActivityFactory(title="Joint survey", partners=[itu])
+    page.goto(activity.get_absolute_url())
+    page.get_by_label("Language").select_option("ar")
+    page.wait_for_function("document.documentElement.lang === 'ar'")
+
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    symbol = page.get_by_role("link", name="A/RES/78/132")
+    assert symbol.get_attribute("href") == "https://docs.un.org/ar/A/RES/78/132"
+    name = page.locator("bdi", has_text="Association for Progressive Communications")
+    assert name.get_attribute("lang") == "en"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SHOTS / "public-activity-ar.png", full_page=True)
+
+    page.get_by_role("link", name="Association for Progressive Communications (APC)").click()
+    page.get_by_role("heading", level=1).wait_for()
+    assert page.get_by_role("link", name="https://www.apc.org/").is_visible()
+    assert page.locator(".description").get_attribute("lang") == "en"
+    assert page.get_by_role("link", name="2024 report", exact=True).get_attribute("lang") == "en"
+    assert page.get_by_role("link", name="Joint survey").is_visible()
+    page.screenshot(path=SHOTS / "public-entity-ar.png", full_page=True)
