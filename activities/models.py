@@ -739,6 +739,16 @@ class Activity(models.Model):
             raise ValidationError({"end_date": _("The end date is before the start date.")})
 
 
+def un_document_url(symbol, language=None):
+    """``A/RES/78/132`` -> ``https://docs.un.org/en/A/RES/78/132`` (``ar``, ``zh``, ``en``,
+    ``fr``, ``ru`` or ``es`` after the active language)."""
+    from urllib.parse import quote
+
+    from wsis_site.multilingual import field_suffix
+
+    return f"https://docs.un.org/{field_suffix(language)}/{quote(symbol.strip(), safe='/()')}"
+
+
 class Reference(models.Model):
     """A source an activity cites: a web address or a UN document symbol."""
 
@@ -771,6 +781,14 @@ class Reference(models.Model):
 
     def __str__(self):
         return self.label or self.symbol or self.url
+
+    @property
+    def document_url(self):
+        """The symbol's page in the UN's document system (docs.un.org), in the active
+        language: the UN publishes in the six languages the site speaks."""
+        if not self.symbol:
+            return ""
+        return un_document_url(self.symbol)
 
     def clean(self):
         if not self.url and not self.symbol:

@@ -88,6 +88,18 @@ class ReviewCycleQuerySet(models.QuerySet):
     def published(self):
         return self.filter(state=ReviewCycle.State.PUBLISHED)
 
+    def contributed_to_by(self, entity):
+        """The published reports with the entity's published submission, newest first."""
+        return (
+            self.published()
+            .filter(
+                submissions__entity=entity,
+                submissions__state=Submission.State.PUBLISHED,
+            )
+            .distinct()
+            .order_by("-reporting_year", "-pk")
+        )
+
     def open(self):
         return self.filter(state=ReviewCycle.State.OPEN)
 

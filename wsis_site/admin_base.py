@@ -52,3 +52,13 @@ class ReadOnlyHistoryAdmin(SafeChangeListMixin, SimpleHistoryAdmin):
             opts = self.model._meta
             return [f.name for f in (*opts.fields, *opts.many_to_many) if f.editable]
         return super().get_readonly_fields(request, obj)
+
+
+def short_date(moment):
+    """A list column's date: ``2 Dec 2026`` in English, in the local time."""
+    from django.utils import timezone
+    from django.utils.formats import date_format
+
+    if not moment:
+        return ""
+    return date_format(timezone.localtime(moment), "SHORT_DATE_FORMAT")
