@@ -1,3 +1,5 @@
+from urllib.parse import quote
+
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
@@ -12,7 +14,7 @@ from simple_history.models import HistoricalRecords
 from reviews.rules import is_secretariat
 from wsis_site.errors import TransitionNotAllowed
 from wsis_site.fields import IntegerArrayField
-from wsis_site.multilingual import HttpsURLField, MultilingualTitle
+from wsis_site.multilingual import HttpsURLField, MultilingualTitle, field_suffix
 from wsis_site.validators import validate_document_symbol
 
 from .db import search
@@ -742,9 +744,6 @@ class Activity(models.Model):
 def un_document_url(symbol, language=None):
     """``A/RES/78/132`` -> ``https://docs.un.org/en/A/RES/78/132`` (``ar``, ``zh``, ``en``,
     ``fr``, ``ru`` or ``es`` after the active language)."""
-    from urllib.parse import quote
-
-    from wsis_site.multilingual import field_suffix
 
     return f"https://docs.un.org/{field_suffix(language)}/{quote(symbol.strip(), safe='/()')}"
 
