@@ -153,8 +153,33 @@ def world(
         "reviews.reviewcycle": world.spare_cycle,
         "reviews.submission": spare,
         "reviews.sentemail": email,
+        **mandate_objects(world),
     }
     return world
+
+
+def mandate_objects(world):
+    """A resolution with a paragraph that asks everyone, asked about by the open
+    cycle, with A's update on it (a draft: only A and the secretariat see it), and
+    a spare resolution nothing protects from deletion."""
+    from mandates.models import Addressee, Mandate, MandateUpdate, Resolution
+
+    resolution = Resolution.objects.create(symbol="A/RES/80/173", title_en="Outcome")
+    mandate = Mandate.objects.create(resolution=resolution, paragraph=23, summary_en="Access.")
+    Addressee.objects.create(mandate=mandate, label="all stakeholders", scope="all")
+    mandate.cycles.add(world.cycle)
+    world.mandate = mandate
+    world.update = MandateUpdate.write(
+        world.a, mandate, by=world.users["contributor"], status="under_way", text="Begun."
+    )
+    spare = Resolution.objects.create(symbol="A/RES/1/1", title_en="Spare")
+    return {
+        "mandates.resolution": spare,
+        "mandates.mandate": Mandate.objects.create(
+            resolution=spare, paragraph=1, summary_en="Spare."
+        ),
+        "mandates.mandateupdate": world.update,
+    }
 
 
 # --- The tables ---------------------------------------------------------------------------
@@ -606,8 +631,12 @@ MODELS = {
     "reviews.reviewcycle": ("S", "M", "M", "M"),
     "reviews.submission": ("S", "M", "S", "M"),  # reviewers comment and assign in it
     "reviews.sentemail": ("S", "-", "-", "-"),  # a log: nobody edits it
+    "mandates.resolution": ("S", "M", "M", "M"),
+    "mandates.mandate": ("S", "M", "M", "M"),
+    # Written on the submission's page and through the API, with the submission's rules.
+    "mandates.mandateupdate": ("S", "-", "-", "M"),
 }
-HISTORY = {"entities.entity", "activities.activity", "reviews.submission"}
+HISTORY = {"entities.entity", "activities.activity", "reviews.submission", "mandates.mandateupdate"}
 
 
 def may(who, ok, refused="403"):
