@@ -327,6 +327,21 @@ SITE = {
             POST=("login", "404", "404", "404", "404"),
         ),
     ],
+    "mandates:mandate-list": [Row(lambda w: "/mandates/", GET=every("200"))],
+    "mandates:mandate-stats": [Row(lambda w: "/mandates/stats/", GET=every("200"))],
+    "mandate-updates:update": [
+        Row(
+            lambda w: reverse(
+                "mandate-updates:update", args=[w.cycle.slug, w.a.entity.acronym, w.mandate.pk]
+            ),
+            GET=("login", "405", "405", "405", "405"),
+            POST=("login", "302+", "404", "409", "302+"),
+            data=lambda w: {
+                f"mandate-{w.mandate.pk}-status": "done",
+                f"mandate-{w.mandate.pk}-text": "Finished.",
+            },
+        )
+    ],
     "accounts:login": [Row(lambda w: "/accounts/login/", GET=("200", "302", "302", "302", "302"))],
     "accounts:logout": [
         # The access log records the log-out.
