@@ -220,9 +220,10 @@ class MandateUpdateQuerySet(models.QuerySet):
             return self
         if not user.is_authenticated:
             return self.published()
-        return self.filter(
-            Q(submission__state="published") | Q(submission__entity__memberships__user=user)
-        ).distinct()
+        from entities.models import Membership
+
+        own = Membership.objects.filter(user=user).values("entity_id")
+        return self.filter(Q(submission__state="published") | Q(submission__entity_id__in=own))
 
     def included_in_report(self, cycle):
         states = ["published"] if cycle.state == "published" else ["accepted", "published"]

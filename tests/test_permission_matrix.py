@@ -466,6 +466,33 @@ API = {
     "api:sdg-detail": [Row(lambda w: "/api/sdgs/9/", **READ)],
     "api:cycle-list": [Row(lambda w: "/api/cycles/", **READ)],
     "api:cycle-detail": [Row(lambda w: "/api/cycles/report-2025/", **READ)],
+    "api:mandate-list": [Row(lambda w: "/api/mandates/", **READ)],
+    "api:mandate-detail": [Row(api(lambda w: f"mandates/{w.mandate.pk}/"), **READ)],
+    "api:mandate-update-list": [
+        Row(
+            lambda w: "/api/mandate-updates/",
+            GET=every("200"),
+            # Another entity's submission is not even visible: a field error.
+            POST=("401", "201+", "400", "403", "201+"),
+            data=lambda w: {
+                "submission": w.a.pk,
+                "mandate": w.mandate.pk,
+                "status": "done",
+                "text": "Done.",
+            },
+            json=True,
+        )
+    ],
+    "api:mandate-update-detail": [
+        # A's update in a draft: A and the secretariat see it, nobody else.
+        Row(
+            api(lambda w: f"mandate-updates/{w.update.pk}/"),
+            GET=("404", "200", "404", "200", "200"),
+            PATCH=("401", "200+", "404", "403", "200+"),
+            data=lambda w: {"status": "done", "text": "Done."},
+            json=True,
+        )
+    ],
     "api:submission-list": [Row(lambda w: "/api/submissions/", **READ)],
     "api:submission-detail": [
         Row(
