@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from activities.models import ActionLine, ActionLineFacilitator, Activity
 from reviews.models import ReviewCycle, Submission
 
-from .models import Mandate, MandateUpdate
+from .models import Addressee, Mandate, MandateUpdate
 
 LIGHTS = {
     "reported": _("Reported this cycle"),
@@ -71,9 +71,10 @@ def follow_up(*, action_lines=(), entity=None, statuses=(), lights=()):
     """Every mandate with its published updates per announced cycle and its light,
     filtered: ``action_lines`` (ActionLine objects, sub-areas included),
     ``entity`` (asked by the mandate, or reported on it), ``statuses`` (of the
-    published updates shown), ``lights``. Eight queries whatever the numbers."""
+    published updates shown), ``lights``. Nine queries whatever the numbers (eight when
+    no announced cycle asks about any)."""
     mandates = Mandate.objects.select_related("resolution").prefetch_related(
-        "asked",  # 2
+        Prefetch("asked", queryset=Addressee.objects.select_related("entity")),  # 2
         "action_lines",  # 3
         "themes",  # 4
         Prefetch("cycles", queryset=ReviewCycle.objects.announced()),  # 5

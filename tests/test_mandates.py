@@ -411,3 +411,246 @@ def test_another_entitys_focal_point_gets_a_404(client, biennial):
 
     assert response.status_code == 404
     assert MandateUpdate.objects.count() == 0
+
+
+# --- What the public sees ------------------------------------------------------------------
+
+
+def move_to(biennial, acronym, state, **updates):
+    """Report on paragraphs (number -> (status, text)), then move the submission on."""
+    from django.contrib.auth.models import Group
+
+    from reviews.rules import MANAGERS, REVIEWERS
+
+    from .factories import UserFactory
+
+    submission, focal = biennial["submissions"][acronym], biennial["focal"][acronym]
+    for number, (status, text) in updates.items():
+        MandateUpdate.write(submission, p(int(number[1:])), by=focal, status=status, text=text)
+    reviewer = biennial.get("reviewer") or UserFactory(username="rev", groups=[REVIEWERS])
+    manager = biennial.get("manager") or UserFactory(username="man", groups=[MANAGERS])
+    biennial["reviewer"], biennial["manager"] = reviewer, manager
+    assert Group.objects.filter(name=MANAGERS).exists()
+    path = {"draft": [], "submitted": ["submit"], "accepted": ["submit", "take_up", "accept"]}
+    path["published"] = [*path["accepted"], "publish"]
+    submission.save_answers({"trends": "T", "achievements": "A", "obstacles": "O"}, by=focal)
+    for step in path[state]:
+        who = {"submit": focal, "take_up": reviewer, "accept": reviewer, "publish": manager}[step]
+        getattr(submission, step)(by=who)
+    return submission
+
+
+@pytest.fixture
+def reported(biennial):
+    """ITU published (¶23 done, ¶67 under way), UNESCO accepted (¶28), its secret kept."""
+    move_to(biennial, "ITU", "published", p23=("done", "ITU did it."), p67=("under_way", "Met."))
+    move_to(biennial, "UNESCO", "accepted", p28=("under_way", "UNESCO's unpublished work."))
+    return biennial
+
+
+def test_the_public_page_shows_published_updates_only(client, reported):
+    content = client.get("/mandates/").content.decode()
+
+    assert "ITU did it." in content
+    assert "UNESCO&#x27;s unpublished work." not in content
+    assert "UNESCO" not in content.split("paragraph 28")[1].split("paragraph 33")[0]
+    assert "1 of 1 asked entities reported" in content  # ¶23: ITU, the one published
+
+
+def test_the_public_api_shows_published_updates_only(client, reported):
+    mandates = client.get("/api/mandates/?page_size=100").json()["results"]
+    updates = client.get("/api/mandate-updates/").json()
+
+    texts = [u["text"] for m in mandates for c in m["cycles"] for u in c["updates"]]
+    assert sorted(texts) == ["ITU did it.", "Met."]
+    assert [u["text"] for u in updates["results"]] == ["ITU did it.", "Met."]
+    assert {m["paragraph"]: m["light"] for m in mandates}[23] == "reported"
+    assert {m["paragraph"]: m["light"] for m in mandates}[28] == "due"
+
+
+@pytest.mark.parametrize(
+    "who, sees", [("focal-unesco", True), ("focal-itu", False), ("rev", True), (None, False)]
+)
+def test_an_unpublished_update_is_seen_by_its_entity_and_the_secretariat(
+    client, reported, who, sees
+):
+    from django.contrib.auth import get_user_model
+
+    if who:
+        client.force_login(get_user_model().objects.get(username=who))
+
+    texts = [u["text"] for u in client.get("/api/mandate-updates/").json()["results"]]
+
+    assert ("UNESCO's unpublished work." in texts) is sees
+    # The public page never shows it, whoever asks.
+    assert "unpublished work" not in client.get("/mandates/").content.decode()
+
+
+def test_filters_by_entity_status_and_action_line(client, reported):
+    def shown(query):
+        return [m["paragraph"] for m in client.get(f"/api/mandates/?{query}").json()["results"]]
+
+    assert shown("status=done") == [23]
+    assert shown("action_line=C7") == [33, 45]  # C7.e-business, C7.e-environment
+    assert shown("light=reported") == [23, 67]
+    # Asked by name or role (67, 113) or as everyone; 26 asks kinds ITU is one of.
+    assert shown("entity=ITU&page_size=100") == [23, 24, 26, 28, 33, 39, 45, 67, 113]
+
+
+@pytest.mark.parametrize("query", ["action_line=C99", "entity=NOPE", "status=finished"])
+def test_a_bad_filter_is_a_400_naming_it(client, reported, query):
+    name = query.split("=")[0]
+
+    page = client.get(f"/mandates/?{query}")
+    api = client.get(f"/api/mandates/?{query}")
+
+    assert page.status_code == api.status_code == 400
+    assert list(api.json()) == [name]
+    assert "Some of the filters could not be used" in page.content.decode()
+
+
+def test_statistics_count_published_updates(client, reported):
+    from mandates.followup import follow_up, statistics
+
+    stats = statistics(follow_up())
+
+    assert {k: n for k, _label, n in stats["by_light"]} == {
+        "reported": 2,
+        "due": 7,
+        "none": 0,
+    }
+    assert {k: n for k, _label, n in stats["by_status"]} == {
+        "not_started": 0, "under_way": 1, "done": 1, "not_applicable": 0,
+    }  # fmt: skip
+    assert [(r["line"].code, r["mandates"], r["updates"]) for r in stats["by_line"]] == [
+        ("C2", 2, 0), ("C3", 1, 1), ("C7", 2, 0), ("C8", 2, 0),
+    ]  # fmt: skip
+    assert client.get("/mandates/stats/").status_code == 200
+
+
+@pytest.mark.parametrize("n", [1, 3])
+def test_the_page_and_the_api_take_a_fixed_number_of_queries(
+    client, django_assert_num_queries, reported, n
+):
+    keep = list(Mandate.objects.order_by("paragraph").values_list("pk", flat=True)[:n])
+    Mandate.objects.exclude(pk__in=keep).exclude(updates__isnull=False).delete()
+    MandateUpdate.objects.exclude(mandate__in=keep).delete()
+    Mandate.objects.exclude(pk__in=keep).delete()
+    assert Mandate.objects.count() == n
+
+    # 1 the action lines (the filters' choices), 2 mandates, 3 who is asked (with the
+    # entities named), 4 action lines, 5 themes, 6 the announced cycles, 7 the published
+    # updates with their entities, 8 their published activities, 9 the facilitators,
+    # 10 the published submissions of the cycles; 11 resolutions (the page's heading).
+    with django_assert_num_queries(11):
+        page = client.get("/mandates/")
+    with django_assert_num_queries(10):
+        api = client.get("/api/mandates/")
+    # 1 the count, 2 the updates with their submissions, 3 their activities.
+    with django_assert_num_queries(3):
+        updates = client.get("/api/mandate-updates/")
+
+    assert page.content.decode().count('class="card mandate"') == n
+    assert api.json()["count"] == n
+    assert updates.json()["count"] == 1  # ITU on ¶23, in both selections
+
+
+# --- The report -------------------------------------------------------------------------
+
+
+def chapter(report):
+    return next(s for s in report.sections if s.key == "recommendations")
+
+
+def test_the_draft_reports_paragraph_by_paragraph_from_the_included_updates(reported):
+    from reviews.report import compile_report
+
+    report = compile_report(reported["cycle"])
+
+    numbers = [s.number for s in report.sections if s.chapter and s.number]
+    section = chapter(report)
+    by_paragraph = {c.title.split(":")[0]: c for c in section.children}
+    assert numbers == ["I", "II", "III", "IV", "V"]
+    assert section.heading == "IV. Implementation of the resolution's recommendations"
+    assert "in 2025 and 2026" in section.paragraphs[0].text
+    assert [p.text for p in by_paragraph["Paragraph 23"].paragraphs] == [
+        "International Telecommunication Union (ITU) reported that the work is done. ITU did it."
+    ]
+    # Accepted: in the draft, named.
+    assert by_paragraph["Paragraph 28"].paragraphs[0].text.startswith("UNESCO reported")
+    note = section.editor_notes[0]
+    assert [label for label, _e, _s in note.groups] == [
+        "Paragraph 24", "Paragraph 26", "Paragraph 33", "Paragraph 39", "Paragraph 45",
+        "Paragraph 113",
+    ]  # fmt: skip
+
+
+def test_the_published_report_has_the_published_updates_and_no_editors_note(reported):
+    from reviews.report import compile_report
+
+    cycle = reported["cycle"]
+    cycle.close(by=reported["manager"])
+    cycle.publish(by=reported["manager"])
+
+    section = chapter(compile_report(cycle))
+
+    texts = [p.text for c in section.children for p in c.paragraphs]
+    assert all("UNESCO" not in t for t in texts)
+    assert any("ITU did it." in t for t in texts)
+    assert section.editor_notes == []
+
+
+def test_a_cycle_without_mandates_keeps_its_four_chapters(report_2024):
+    from reviews.report import compile_report
+
+    report = compile_report(report_2024)
+
+    assert [s.number for s in report.sections if s.chapter and s.number] == ["I", "II", "III", "IV"]
+    assert all(s.key != "recommendations" for s in report.sections)
+
+
+def test_the_report_chapter_adds_four_queries(reported, django_assert_num_queries):
+    from reviews.report import compile_report
+
+    # The fourteen of every report, and the chapter's mandates, who they ask, the
+    # included updates and their activities.
+    with django_assert_num_queries(18):
+        compile_report(reported["cycle"])
+
+
+def test_the_period_words_follow_the_cadence(db):
+    import datetime as dt
+
+    from reviews.models import ReviewCycle
+
+    def words(start, end, year=None):
+        return ReviewCycle(
+            period_start=dt.date(start, 1, 1) if start else None,
+            period_end=dt.date(end, 12, 31) if end else None,
+            reporting_year=year,
+        ).period_text()
+
+    assert words(2025, 2025) == "in 2025"
+    assert words(2025, 2026) == "in 2025 and 2026"
+    assert words(2023, 2025) == "from 2023 to 2025"
+    assert words(None, None, 2023) == "in 2023"
+    assert words(None, None) == ""
+
+
+def test_the_demo_has_a_biennial_cycle_with_updates_in_several_states(db, settings):
+    settings.DEBUG = True
+    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", verbosity=0)
+
+    from reviews.models import ReviewCycle
+
+    cycle = ReviewCycle.objects.get(slug="report-2027")
+    states = set(
+        MandateUpdate.objects.filter(submission__cycle=cycle).values_list(
+            "submission__state", flat=True
+        )
+    )
+    assert cycle.kind == "biennial"
+    assert cycle.mandates.count() == 9
+    assert states == {"published", "accepted", "submitted", "draft"}
+    assert MandateUpdate.objects.count() == 8
