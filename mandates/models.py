@@ -8,6 +8,7 @@ reviewed with it, and it is public exactly when the submission is published.
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -15,6 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from activities.models import ActionLineFacilitator
+from entities.models import Entity, Membership
 from reviews.rules import is_secretariat
 from wsis_site.errors import TransitionNotAllowed
 from wsis_site.multilingual import HttpsURLField, MultilingualTitle, localized
@@ -174,10 +177,6 @@ class Addressee(models.Model):
         return self.label
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
-        from entities.models import Entity
-
         if self.scope == self.Scope.ENTITY and not self.entity_id:
             raise ValidationError({"entity": _("Name the entity that is asked.")})
         if self.scope == self.Scope.KINDS:
@@ -220,8 +219,6 @@ class MandateUpdateQuerySet(models.QuerySet):
             return self
         if not user.is_authenticated:
             return self.published()
-        from entities.models import Membership
-
         own = Membership.objects.filter(user=user).values("entity_id")
         return self.filter(Q(submission__state="published") | Q(submission__entity_id__in=own))
 
@@ -306,8 +303,6 @@ class MandateUpdate(models.Model):
         and missing or too long, an activity is not the submission's, or someone
         else saved it after ``seen_updated_at``.
         """
-        from activities.models import ActionLineFacilitator
-
         text = (text or "").strip()
         if status not in cls.Status.values:
             raise TransitionNotAllowed(
@@ -383,8 +378,6 @@ class MandateUpdate(models.Model):
 def mandates_for(submission):
     """The mandates the submission's cycle asks about that concern its entity,
     each with ``update`` (the submission's, or None): four queries."""
-    from activities.models import ActionLineFacilitator
-
     mandates = list(
         submission.cycle.mandates.select_related("resolution").prefetch_related(
             "asked", "action_lines"

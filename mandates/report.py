@@ -15,10 +15,26 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch
 from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity
+from reviews import report as reviews_report
+from reviews.report import (
+    AnswerSource,
+    ChapterBuilder,
+    EditorNote,
+    Paragraph,
+    Section,
+    Sentence,
+    _entity_ref,
+    _heading_number,
+    _ref_key,
+)
+from reviews.report_prose import text_language
 
 from .models import MandateUpdate
+
+KEY = "recommendations"
 
 STATUS_SENTENCES = {
     "under_way": lambda: gettext("%(entity)s reported that the work is under way."),
@@ -44,18 +60,6 @@ def applies(cycle):
 
 def fill(section, context):
     """The chapter's content (four queries)."""
-    from reviews.report import (
-        AnswerSource,
-        EditorNote,
-        Paragraph,
-        Section,
-        Sentence,
-        _entity_ref,
-        _heading_number,
-        _ref_key,
-    )
-    from reviews.report_prose import text_language
-
     cycle = context.cycle
     mandates = list(
         cycle.mandates.select_related("resolution")
@@ -103,7 +107,7 @@ def fill(section, context):
             ),
         )
         child = Section(
-            key=f"recommendations-{mandate.pk}",
+            key=f"{KEY}-{mandate.pk}",
             number=_heading_number(2, i),
             title=gettext("Paragraph %(paragraph)s: %(summary)s")
             % {"paragraph": mandate.paragraph, "summary": mandate.summary.rstrip(".")},
@@ -160,3 +164,21 @@ def fill(section, context):
                 groups=absent,
             )
         )
+
+
+CHAPTER = ChapterBuilder(
+    KEY,
+    lambda: _("Implementation of the resolution's recommendations"),
+    "决议建议的落实情况",
+    numbered=True,
+    fill=fill,
+    applies=applies,
+)
+
+
+def register():
+    """Add the chapter to every report, before the conclusions (once)."""
+    chapters = reviews_report.CHAPTERS
+    if CHAPTER not in chapters:
+        conclusions = next(i for i, c in enumerate(chapters) if c.key == "conclusion")
+        chapters.insert(conclusions, CHAPTER)
