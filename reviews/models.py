@@ -118,6 +118,7 @@ class ReviewCycle(models.Model):
 
     class Kind(models.TextChoices):
         ANNUAL = "annual", _("Annual report")
+        BIENNIAL = "biennial", _("Biennial report")
         REVIEW = "review", _("Twenty-year review")
 
     class Distribution(models.TextChoices):
@@ -289,13 +290,27 @@ class ReviewCycle(models.Model):
     def get_absolute_url(self):
         return reverse("activities:activity-list") + f"?cycle={self.slug}"
 
-    def period_text(self):
-        """The reporting period as the report's sentences say it ("in 2023"), or ""
-        when the cycle has no reporting year: the one place that words it."""
+    @property
+    def period_years(self):
+        """The years the cycle reports on: its reporting period's (a biennial report
+        covers two), else its reporting year, else none."""
+        if self.period_start and self.period_end:
+            return list(range(self.period_start.year, self.period_end.year + 1))
+        return [self.reporting_year] if self.reporting_year else []
 
-        if not self.reporting_year:
+    def period_text(self):
+        """The reporting period as the report's sentences say it ("in 2023", "in
+        2025 and 2026", "from 2023 to 2025"), or "" when the cycle has none: the
+        one place that words it."""
+
+        years = self.period_years
+        if not years:
             return ""
-        return gettext("in %(year)s") % {"year": self.reporting_year}
+        if len(years) == 1:
+            return gettext("in %(year)s") % {"year": years[0]}
+        if len(years) == 2:
+            return gettext("in %(first)s and %(last)s") % {"first": years[0], "last": years[1]}
+        return gettext("from %(first)s to %(last)s") % {"first": years[0], "last": years[-1]}
 
     def questions_for(self, use):
         """The keys of the questions whose answers the report uses for ``use``

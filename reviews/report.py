@@ -623,6 +623,10 @@ class ChapterBuilder:
     children: Callable = lambda taxonomy: []
     fill: Callable = lambda section, context: None
     waiting: Callable = lambda context: ""
+    # Whether the cycle's report has this chapter at all (the chapter on a
+    # resolution's recommendations, which mandates/report.py adds before the
+    # conclusions: only when the cycle asks about mandates).
+    applies: Callable = lambda cycle: True
 
 
 def _fill_introduction(section, context):
@@ -751,6 +755,8 @@ def _outline(cycle, taxonomy):
     stored = _stored_outline(cycle.outline) if cycle.outline else []
     nodes = []
     for builder in CHAPTERS:
+        if not builder.applies(cycle):
+            continue
         found = next((n for n in stored if n.key.startswith(builder.key)), None)
         if found is None:
             found = _node(
@@ -827,7 +833,7 @@ def heading_choices(cycle):
             walk(child, numbers)
 
     for node in _outline(cycle or ReviewCycle(), taxonomy):
-        if not node.key.startswith(("intro", "conclusion")):
+        if not node.key.startswith(("intro", "conclusion", "recommendations")):
             walk(node, [])
     return choices
 
@@ -1675,7 +1681,8 @@ def _un_date(date):
 
 
 def compile_report(cycle):
-    """Compile the report of ``cycle`` into a :class:`Report` (thirteen queries).
+    """Compile the report of ``cycle`` into a :class:`Report` (fourteen queries; four
+    more for the chapter on the recommendations when the cycle asks about mandates).
 
     See the module docstring for what goes in and how the outline is chosen,
     and ``activities.headings`` for where each activity goes.
@@ -1685,6 +1692,7 @@ def compile_report(cycle):
     placer = _Placer(nodes, taxonomy)
     is_draft = cycle.state != ReviewCycle.State.PUBLISHED
     context = _Context(cycle, taxonomy, submissions, placer, is_draft)
+    context.references = references
 
     placed = {}
     ordered = sorted(activities, key=lambda a: (a.source_paragraph or 0, a.pk))

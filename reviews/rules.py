@@ -186,3 +186,23 @@ rules.add_perm("axes", is_manager)
 for model in ("accessattempt", "accesslog", "accessfailurelog"):
     rules.add_perm(f"axes.view_{model}", is_manager)
 rules.add_perm("axes.delete_accessattempt", is_manager)
+
+
+# Mandates (the follow-up of a resolution): reference data like the taxonomy.
+# An update on a mandate is part of its submission: written with the
+# submission's rules (``reviews.edit_submission``), public once it is published.
+@rules.predicate
+def is_published_update(user, update):
+    return update is not None and update.submission.state == "published"
+
+
+rules.add_perm("mandates", is_secretariat)
+for model in ("resolution", "mandate", "addressee"):
+    rules.add_perm(f"mandates.view_{model}", is_secretariat)
+    for action in ("add", "change", "delete"):
+        rules.add_perm(f"mandates.{action}_{model}", is_manager)
+rules.add_perm(
+    "mandates.view_mandateupdate", is_published_update | is_entity_contributor | is_secretariat
+)
+rules.add_perm("mandates.change_mandateupdate", is_manager)
+rules.add_perm("mandates.delete_mandateupdate", is_manager)

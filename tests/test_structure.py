@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-PACKAGES = ("wsis_site", "entities", "activities", "reviews")
+PACKAGES = ("wsis_site", "entities", "activities", "reviews", "mandates")
 
 
 def _modules():
