@@ -149,7 +149,38 @@ class ActivityForm(StaleCheckMixin, forms.ModelForm):
         if not self.instance.pk and submission.cycle.reporting_year:
             # The instance's empty year would win over the field's initial value.
             self.initial["year"] = submission.cycle.reporting_year
+        self._add_heading_choice(submission)
         self.add_stale_check(self.instance.updated_at if self.instance.pk else None)
+
+    def _add_heading_choice(self, submission):
+        """The report heading: the tracker's suggestion, or the contributor's choice."""
+        from .report import heading_choices
+
+        choices = heading_choices(submission.cycle)
+        labels = dict(choices)
+        activity = self.instance
+        if activity.pk and activity.section_key in labels:
+            state = (
+                _("Confirmed by the secretariat: %(heading)s")
+                if activity.section_confirmed
+                else _("Chosen by you: %(heading)s")
+                if activity.section_proposed
+                else _("Suggested from what the activity says: %(heading)s")
+            )
+            help_text = state % {"heading": labels[activity.section_key]}
+        else:
+            help_text = _(
+                "Once saved, the tracker suggests the heading from the action lines, the "
+                "themes and the text; choose one here to put it elsewhere."
+            )
+        self.fields["section_key"] = forms.ChoiceField(
+            label=_("Report heading"),
+            required=False,
+            choices=[("", _("The tracker's suggestion")), *choices],
+            initial=activity.section_key if activity.section_proposed else "",
+            help_text=help_text,
+            disabled=activity.section_confirmed,
+        )
 
     def clean(self):
         cleaned = super().clean()

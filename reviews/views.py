@@ -249,7 +249,14 @@ def _save_activity(request, submission, activity, form, formset):
     return submission.save_activity(
         activity,
         by=request.user,
-        values={name: form.cleaned_data[name] for name in form.Meta.fields},
+        values={
+            **{name: form.cleaned_data[name] for name in form.Meta.fields},
+            **(
+                {}
+                if form.fields["section_key"].disabled
+                else {"section_key": form.cleaned_data["section_key"]}
+            ),
+        },
         references=references_after(formset),
         seen_updated_at=form.seen_updated_at(),
     )

@@ -723,3 +723,62 @@ class TestActivityForm:
         activity_post(client, submission, **{"references-1-symbol": symbol})
 
         assert Reference.objects.get(symbol=symbol).activity.title == "Rural broadband pilots"
+
+    def test_the_report_heading_is_suggested_and_the_contributor_may_choose_another(
+        self, client, contributor, submission
+    ):
+        from reviews.report import heading_choices
+
+        client.force_login(contributor)
+        client.post(url("submission-transition", submission, "start"))
+        activity_post(client, submission)
+        activity = submission.activities.get()
+        suggested = activity.section_key
+        labels = dict(heading_choices(submission.cycle))
+        other = next(key for key in labels if key != suggested)
+
+        shown = client.get(url("activity-edit", submission, activity.pk))
+        chosen = client.post(
+            url("activity-edit", submission, activity.pk),
+            {
+                "title": activity.title,
+                "summary": activity.summary,
+                "language": "en",
+                "action_lines": ["2"],
+                "year": "2024",
+                "section_key": other,
+                "updated_at": activity.updated_at.isoformat(),
+                "references-TOTAL_FORMS": "0",
+                "references-INITIAL_FORMS": "0",
+                "references-MIN_NUM_FORMS": "0",
+                "references-MAX_NUM_FORMS": "30",
+            },
+        )
+
+        assert suggested in labels
+        assert (
+            f"Suggested from what the activity says: {labels[suggested]}" in shown.content.decode()
+        )
+        assert chosen.status_code == 302
+        activity.refresh_from_db()
+        assert (activity.section_key, activity.section_proposed, activity.section_confirmed) == (
+            other,
+            True,
+            False,
+        )
+        again = client.get(url("activity-edit", submission, activity.pk))
+        assert f"Chosen by you: {labels[other]}" in again.content.decode()
+
+    def test_a_heading_that_is_not_the_cycles_is_a_field_error(
+        self, client, contributor, submission
+    ):
+        client.force_login(contributor)
+        client.post(url("submission-transition", submission, "start"))
+
+        response = activity_post(client, submission, section_key="nowhere")
+
+        assert response.status_code == 400
+        assert response.context["form"].errors["section_key"] == [
+            "Select a valid choice. nowhere is not one of the available choices."
+        ]
+        assert not Activity.objects.exists()
