@@ -16,11 +16,13 @@ from pyroaring import BitMap
 from entities.models import Entity
 from reviews.models import ReviewCycle
 
-from . import db
+from . import db, facets
+from .caching import records
 from .db import ranks_by_relevance
 from .models import SDG, ActionLine, Activity, Region, Theme, Trend
 
 MAX_VALUES = 50  # per parameter; more is not a real query
+LONG_FACET = 12  # options; a longer facet scrolls in its own box
 
 
 class MultipleValueField(forms.Field):
@@ -59,7 +61,6 @@ class KeyMultipleChoiceField(django_filters.fields.ModelMultipleChoiceField):
     """
 
     def _check_values(self, value):
-        from .caching import records
 
         key = self.to_field_name or "pk"
         try:
@@ -383,7 +384,6 @@ class ActivityFilter(django_filters.FilterSet):
         Only the public's results (published work) are counted this way: the
         index holds nothing else.
         """
-        from . import facets
 
         if not self.public:
             raise ValueError("Only the public's results are counted from the facet index.")
@@ -416,17 +416,23 @@ class ActivityFilter(django_filters.FilterSet):
         Labels come from the cached reference records, so the sidebar costs
         no query beyond the counts.
         """
-        from .caching import records
 
         counts = self.facet_counts()
         facets = []
 
         def add(name, options):
             selected = set(self.selected(name))
+            # A long list scrolls in its own box, where a chosen value could sit out of
+            # sight: it comes first. The action lines never scroll, so that C7's
+            # sub-areas stay under C7 and in reach.
+            long = len(options) > LONG_FACET and name != "action_line"
+            if long:
+                options = sorted(options, key=lambda option: option[0] not in selected)
             facets.append(
                 {
                     "name": name,
                     "label": self.filters[name].label,
+                    "long": long,
                     "options": [
                         {
                             "value": value,

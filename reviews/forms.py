@@ -3,6 +3,7 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import inlineformset_factory
+from django.template.loader import render_to_string
 from django.utils.dateparse import parse_datetime
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +12,7 @@ from activities.models import Activity, Reference
 from entities.models import Entity
 
 from .models import Comment
+from .report import heading_choices
 
 
 class StaleCheckMixin:
@@ -154,8 +156,6 @@ class ActivityForm(StaleCheckMixin, forms.ModelForm):
 
     def _add_heading_choice(self, submission):
         """The report heading: the tracker's suggestion, or the contributor's choice."""
-        from .report import heading_choices
-
         choices = heading_choices(submission.cycle)
         labels = dict(choices)
         activity = self.instance
@@ -294,8 +294,6 @@ class QuestionsWidget(forms.Widget):
 
     def _render(self, template_name, context, renderer=None):
         # The project's templates, which the forms' own renderer does not search.
-        from django.template.loader import render_to_string
-
         return mark_safe(render_to_string(template_name, context))  # noqa: S308
 
     def value_from_datadict(self, data, files, name):

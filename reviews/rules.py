@@ -10,6 +10,8 @@ Roles: secretariat managers and reviewers are members of the groups below
 """
 
 import rules
+from django.contrib.auth import get_user_model
+from django.db.models import Q
 
 MANAGERS = "Secretariat manager"
 REVIEWERS = "Secretariat reviewer"
@@ -55,8 +57,6 @@ def secretariat_users(reviewers_only=False):
     """The active secretariat staff, the only people offered as reviewers: managers,
     reviewers and superusers (``reviewers_only``: the reviewers' group alone, who
     hear of new submissions nobody is assigned to)."""
-    from django.contrib.auth import get_user_model
-    from django.db.models import Q
 
     users = get_user_model().objects.filter(is_active=True)
     if reviewers_only:

@@ -16,10 +16,10 @@ from .models import (
     ACTION_LABELS,
     Comment,
     ReviewCycle,
-    SentEmail,
     Submission,
     TransitionNotAllowed,
 )
+from .outbox import SentEmail
 
 
 def get_submission(user, cycle, acronym):
