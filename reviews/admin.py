@@ -34,6 +34,7 @@ from .emails import (
     queue_submission_email,
     send_again,
 )
+from .forms import ReviewCycleAdminForm
 from .insight import (
     changes_since_sent_back,
     durations,
@@ -154,6 +155,7 @@ def _dashboard_insight(cycle):
 
 @admin.register(ReviewCycle)
 class ReviewCycleAdmin(ObjectPermissionsModelAdminMixin, BaseAdmin):
+    form = ReviewCycleAdminForm
     list_display = (
         "title",
         "slug",

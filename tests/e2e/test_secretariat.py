@@ -78,7 +78,7 @@ class Axe:
 
 def shot(page, name):
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SHOTS / f"public-admin-{name}.png", full_page=True)
+    page.screenshot(path=SHOTS / f"admin-{name}.png", full_page=True)
 
 
 def result_row(page, acronym):
