@@ -782,3 +782,24 @@ class TestActivityForm:
             "Select a valid choice. nowhere is not one of the available choices."
         ]
         assert not Activity.objects.exists()
+
+
+@pytest.mark.parametrize("n", [1, 3])
+def test_submission_page_query_count_is_fixed(
+    client, contributor, reviewer, manager, submission, django_assert_num_queries, n
+):
+    for i in range(n):
+        ActivityFactory(
+            title=f"Activity {i}", submission=submission, entity=submission.entity, status="draft"
+        )
+    move(submission, "submitted", contributor=contributor, reviewer=reviewer, manager=manager)
+    client.force_login(contributor)
+
+    # Cycle and entity (the URL's), session, user, groups, the submission, memberships;
+    # the receipt; the year-on-year's previous submission; the deadline's extensions
+    # (twice: the deadline and "overdue"); the activities with their action lines,
+    # regions and references; comments; history.
+    with django_assert_num_queries(17):
+        response = client.get(page(submission))
+
+    assert [a.title for a in response.context["activities"]] == [f"Activity {i}" for i in range(n)]
