@@ -798,8 +798,9 @@ def test_submission_page_query_count_is_fixed(
     # Cycle and entity (the URL's), session, user, groups, the submission, memberships;
     # the receipt; the year-on-year's previous submission; the deadline's extensions
     # (twice: the deadline and "overdue"); the activities with their action lines,
-    # regions and references; comments; history.
-    with django_assert_num_queries(17):
+    # regions and references; comments; history; the mandates the cycle asks about
+    # (none here).
+    with django_assert_num_queries(18):
         response = client.get(page(submission))
 
     assert [a.title for a in response.context["activities"]] == [f"Activity {i}" for i in range(n)]
