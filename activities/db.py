@@ -142,6 +142,11 @@ def _search_postgresql(queryset, text):
     return queryset.filter(matches).annotate(search_rank=rank)
 
 
+def nulls_last():
+    """Whether an ascending order puts NULL last (PostgreSQL) or first (SQLite)."""
+    return is_postgresql()
+
+
 def ranks_by_relevance():
     """Whether ``search`` annotates ``search_rank`` (the order when ``q`` is given)."""
     return is_postgresql()
@@ -155,6 +160,7 @@ INDEX_COLUMNS = {
     "language": "language",
     "cycle": "cycle_id",
     "entity_kind": "entity__kind",
+    "paragraph": "source_paragraph",
 }
 INDEX_LISTS = {
     "action_line": "action_lines",

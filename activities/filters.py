@@ -262,6 +262,7 @@ class ActivityFilter(django_filters.FilterSet):
         self.public = queryset is None
         self._facet_counts = None
         self._index = None
+        self._results = None
         if queryset is None:
             queryset = Activity.objects.published()
         if data is not None and not isinstance(data, QueryDict):
@@ -351,30 +352,41 @@ class ActivityFilter(django_filters.FilterSet):
         """
         if self._facet_counts is None:  # the page and its sidebar ask once between them
             index, selections = self.selections()
-            counts = {"total": len(index.intersection(list(selections.values())))}
-            everything_else = None
+            results = self.results()
+            counts = {"total": len(results)}
             for facet in self.FACETS:
                 if facet in selections:
                     within = index.intersection(
                         [b for name, b in selections.items() if name != facet]
                     )
                 else:
-                    if everything_else is None:
-                        everything_else = index.intersection(list(selections.values()))
-                    within = everything_else
+                    within = results
                 counts[facet] = index.counts(facet, within)
             self._facet_counts = counts
         return self._facet_counts
+
+    def results(self):
+        """The bitmap of the published activities these filters let through."""
+        if self._results is None:
+            index, selections = self.selections()
+            self._results = index.intersection(list(selections.values()))
+        return self._results
+
+    def page_ids(self, start, stop):
+        """The ids of the results from ``start`` to ``stop``, in their order,
+        from the facet index: for the public's results in the default order
+        (no ``q``, no ``ordering``); None otherwise (the database orders them)."""
+        data = self.form.cleaned_data
+        if not self.public or data.get("q") or data.get("ordering"):
+            return None
+        return self.selections()[0].window(self.results(), start, stop, db.nulls_last())
 
     def count(self):
         """The number of results: from the facet index for the public's results,
         from the database for anyone else's (who may see unpublished work)."""
         if not self.public:
             return self.queryset_without().count()
-        if self._facet_counts is not None:
-            return self._facet_counts["total"]
-        index, selections = self.selections()
-        return len(index.intersection(list(selections.values())))
+        return len(self.results())
 
     def selections(self, without=()):
         """The facet index, and for each filter in use (but those named in

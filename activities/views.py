@@ -70,7 +70,11 @@ def activity_list(request):
     results = filterset.qs.with_card_data()
     context["facets"] = filterset.facets()
     page, page_error = paginate(
-        request, results, settings.ACTIVITIES_PER_PAGE, count=filterset.facet_counts()["total"]
+        request,
+        results,
+        settings.ACTIVITIES_PER_PAGE,
+        count=filterset.facet_counts()["total"],
+        page_ids=filterset.page_ids,
     )
     context["chips"] = [
         {
