@@ -23,7 +23,7 @@ This is the only module that looks at the database's vendor.
 import functools
 import re
 
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Q
 
 # Han characters (CJK unified ideographs, extension A, compatibility).
@@ -145,6 +145,32 @@ def _search_postgresql(queryset, text):
 def nulls_last():
     """Whether an ascending order puts NULL last (PostgreSQL) or first (SQLite)."""
     return is_postgresql()
+
+
+def ids_of(queryset):
+    """The ids of ``queryset``'s rows. On PostgreSQL as one array (hundreds of
+    thousands for a common word: one value to read, no row objects);
+    elsewhere row by row."""
+    queryset = queryset.order_by()
+    if not is_postgresql(connections[queryset.db]):
+        return list(queryset.values_list("id", flat=True))
+    if queryset.query.is_empty():
+        return []
+    sql, params = queryset.values("id").query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(f"SELECT array_agg(id) FROM ({sql}) s", params)
+        return cursor.fetchone()[0] or []
+
+
+def among(queryset, ids):
+    """``queryset`` narrowed to the ``ids`` (many: one array on PostgreSQL, whose
+    rows are then found by their primary key)."""
+    from django.db.models.expressions import RawSQL
+
+    if is_postgresql(connections[queryset.db]):
+        text = "{" + ",".join(map(str, ids)) + "}"
+        return queryset.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [text]))
+    return queryset.filter(pk__in=list(ids))
 
 
 def ranks_by_relevance():

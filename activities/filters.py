@@ -21,6 +21,7 @@ from .db import ranks_by_relevance
 from .models import SDG, ActionLine, Activity, Region, Theme, Trend
 
 MAX_VALUES = 50  # per parameter; more is not a real query
+NARROW_SEARCH = 20_000  # results a search ranks by their ids (more: the rows of its words)
 
 
 class MultipleValueField(forms.Field):
@@ -263,6 +264,7 @@ class ActivityFilter(django_filters.FilterSet):
         self._facet_counts = None
         self._index = None
         self._results = None
+        self._selections = None
         if queryset is None:
             queryset = Activity.objects.published()
         if data is not None and not isinstance(data, QueryDict):
@@ -372,6 +374,17 @@ class ActivityFilter(django_filters.FilterSet):
             self._results = index.intersection(list(selections.values()))
         return self._results
 
+    def narrowed(self, queryset):
+        """``queryset`` (these results, in their order) for the page's query: a
+        search among at most NARROW_SEARCH results (known from the facet index)
+        reads just those rows to rank them, rather than every row matching the
+        words."""
+        if self.public and self.form.cleaned_data.get("q"):
+            results = self.results()
+            if len(results) <= NARROW_SEARCH:
+                return db.among(queryset, results)
+        return queryset
+
     def page_ids(self, start, stop):
         """The ids of the results from ``start`` to ``stop``, in their order,
         from the facet index: for the public's results in the default order
@@ -404,15 +417,18 @@ class ActivityFilter(django_filters.FilterSet):
         if self._index is None:  # one version check for the page, its sidebar and charts
             self._index = facets.current()
         index = self._index
+        if not without and self._selections is not None:  # a search is read once
+            return index, dict(self._selections)
         selections = {}
         for name, value in self.form.cleaned_data.items():
             if not value or name == "ordering" or name in without:
                 continue
             if name == "q":
-                matching = self.queryset.search(value).order_by().values_list("id", flat=True)
-                selections[name] = BitMap(matching)
+                selections[name] = BitMap(db.ids_of(self.queryset.search(value)))
             else:
                 selections[name] = index.select(name, self._index_keys(name, value))
+        if not without:
+            self._selections = dict(selections)
         return index, selections
 
     @staticmethod

@@ -80,3 +80,19 @@ def test_listing_pages_show_the_database_order(client, numbered, settings):
 
     assert shown == expected
     assert draft.pk not in shown
+
+
+def test_a_search_ranked_among_its_results_keeps_the_order_and_the_rows(numbered, settings):
+    entities, cycles = numbered
+    rng = random.Random(2028)
+    for _ in range(10):
+        data = random_filters(rng, entities, cycles)
+        data["q"] = rng.choice(["broadband", "security", "open data"])
+        filterset = ActivityFilter(data)
+        assert filterset.is_valid(), filterset.errors
+        expected = list(filterset.qs.values_list("id", flat=True))
+
+        narrowed = filterset.narrowed(filterset.qs)
+
+        assert list(narrowed.values_list("id", flat=True)) == expected, data
+        assert filterset.count() == len(expected), data
