@@ -96,3 +96,68 @@ def test_a_search_ranked_among_its_results_keeps_the_order_and_the_rows(numbered
 
         assert list(narrowed.values_list("id", flat=True)) == expected, data
         assert filterset.count() == len(expected), data
+
+
+def test_the_sidebar_options_are_escaped_and_numbered_as_before():
+    from django.contrib.humanize.templatetags.humanize import intcomma
+    from django.utils.html import format_html_join
+    from django.utils.safestring import mark_safe
+    from django.utils.translation import override
+
+    from activities.templatetags.listing import facet_options
+
+    facet = {
+        "name": "entity",
+        "options": [
+            {
+                "value": 'A&B "x"',
+                "label": "<b>A</b>",
+                "count": 5,
+                "selected": True,
+                "indent": False,
+            },
+            {
+                "value": "C7.e-health",
+                "label": "e-health",
+                "count": 1234567,
+                "selected": False,
+                "indent": True,
+            },
+            {
+                "value": "Z",
+                "label": mark_safe("<i>safe</i>"),
+                "count": 999,
+                "selected": False,
+                "indent": False,
+            },
+        ],
+    }
+
+    def before(facet):  # the template tag as it was written with format_html_join
+        name = facet["name"]
+        return format_html_join(
+            "\n",
+            '<li{}><input type="checkbox" name="{}" value="{}" id="f-{}-{}"{}>'
+            '<label for="f-{}-{}"><span class="option-label">{}</span> '
+            '<span class="count">{}</span></label></li>',
+            (
+                (
+                    mark_safe(' class="indent"') if o["indent"] else "",
+                    name,
+                    o["value"],
+                    name,
+                    n,
+                    mark_safe(" checked") if o["selected"] else "",
+                    name,
+                    n,
+                    o["label"],
+                    intcomma(o["count"]),
+                )
+                for n, o in enumerate(facet["options"], start=1)
+            ),
+        )
+
+    for language in ("en", "fr", "ru", "ar", "zh-hans", "es"):
+        with override(language):
+            assert facet_options(facet) == before(facet), language
+    assert "&lt;b&gt;A&lt;/b&gt;" in facet_options(facet)
