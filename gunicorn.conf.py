@@ -11,9 +11,8 @@ in this folder reads them (see the README's deployment section).
 * One worker per core by default (``WEB_CONCURRENCY`` to change), each with
   ``GUNICORN_THREADS`` threads (4).
 * Each worker loads the facet index (activities/facets.py) in the background
-  as it starts, from its snapshot when there is one, compiles the busiest
-  pages' templates, reads the languages' catalogues and the reference records,
-  so that the first listing does not wait for them.
+  as it starts, from its snapshot when there is one, and compiles the busiest
+  pages' templates, so that the first listing does not wait for them.
 """
 
 import multiprocessing
@@ -50,22 +49,9 @@ def post_worker_init(worker):
 
 
 def _prepare_pages():
-    from django.conf import settings
     from django.template.loader import get_template
     from django.urls import get_resolver
-    from django.utils import translation
-
-    from activities import caching, filters
 
     get_resolver().check()  # imports every view
     for name in ("activities/activity_list.html", "stats/stats.html", "home.html"):
         get_template(name)
-    # Each language's catalogue is read on its first use: read them now.
-    for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            translation.gettext("Activities")
-    # The reference records the filters and the sidebar show (not pages or counts).
-    for name in filters.ActivityFilter.FACETS:
-        model = getattr(filters.ActivityFilter.base_filters[name], "queryset", None)
-        if model is not None:
-            caching.records(model.model)
