@@ -10,6 +10,7 @@ Redis when REDIS_URL is set, shared by all app processes).
 """
 
 import hashlib
+import secrets
 
 from django.core.cache import cache
 from django.db import transaction
@@ -119,7 +120,33 @@ def normalise_query(request, names):
     return request.META["QUERY_STRING"]
 
 
+# This process's copy of each table's records: (token, records).
+_records_here = {}
+
+
 def records(model):
     """All records of a small reference table (action lines, regions, SDGs, themes,
-    trends, entities), cached until the next change (signals move the generation)."""
-    return cached(f"records:{model._meta.label_lower}", lambda: list(model.objects.all()))
+    trends, entities), cached until the next change (signals move the generation).
+
+    The cache holds them with a random token, and the token alone under a key
+    of its own: while the cache's token is the one this process read them
+    with, the process reuses its own copy (read-only, shared by its threads)
+    rather than unpickling hundreds of records for every page. A change, or a
+    cache emptied, gives a new token.
+    """
+    label = model._meta.label_lower
+    current = generation()
+    token_key = _full_key(f"records-token:{label}", current)
+    token = cache.get(token_key)
+    here = _records_here.get(label)
+    if token is not None and here is not None and here[0] == token:
+        return here[1]
+    records_key = _full_key(f"records-with-token:{label}", current)
+    value = cache.get(records_key)
+    if value is None:
+        value = (secrets.token_hex(8), list(model.objects.all()))
+        if not cache.add(records_key, value, TIMEOUT):  # another process was first
+            value = cache.get(records_key) or value
+    cache.set(token_key, value[0], TIMEOUT)
+    _records_here[label] = value
+    return value[1]

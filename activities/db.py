@@ -26,6 +26,7 @@ import re
 from django.contrib.postgres.search import SearchQueryField
 from django.db import connection, connections
 from django.db.models import BooleanField, F, FloatField, Func, Q, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 
 # Han characters (CJK unified ideographs, extension A, compatibility).
@@ -141,6 +142,36 @@ def _search_postgresql(queryset, text):
     return queryset.filter(matches).annotate(search_rank=rank)
 
 
+def nulls_last():
+    """Whether an ascending order puts NULL last (PostgreSQL) or first (SQLite)."""
+    return is_postgresql()
+
+
+def ids_of(queryset):
+    """The ids of ``queryset``'s rows. On PostgreSQL as one array (hundreds of
+    thousands for a common word: one value to read, no row objects);
+    elsewhere row by row."""
+    queryset = queryset.order_by()
+    if not is_postgresql(connections[queryset.db]):
+        return list(queryset.values_list("id", flat=True))
+    if queryset.query.is_empty():
+        return []
+    sql, params = queryset.values("id").query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(f"SELECT array_agg(id) FROM ({sql}) s", params)
+        return cursor.fetchone()[0] or []
+
+
+def among(queryset, ids):
+    """``queryset`` narrowed to the ``ids`` (many: one array on PostgreSQL, whose
+    rows are then found by their primary key)."""
+
+    if is_postgresql(connections[queryset.db]):
+        text = "{" + ",".join(map(str, ids)) + "}"
+        return queryset.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [text]))
+    return queryset.filter(pk__in=list(ids))
+
+
 def ranks_by_relevance():
     """Whether ``search`` annotates ``search_rank`` (the order when ``q`` is given)."""
     return is_postgresql()
@@ -154,6 +185,7 @@ INDEX_COLUMNS = {
     "language": "language",
     "cycle": "cycle_id",
     "entity_kind": "entity__kind",
+    "paragraph": "source_paragraph",
 }
 INDEX_LISTS = {
     "action_line": "action_lines",

@@ -23,6 +23,7 @@ from .models import SDG, ActionLine, Activity, Region, Theme, Trend
 
 MAX_VALUES = 50  # per parameter; more is not a real query
 LONG_FACET = 12  # options; a longer facet scrolls in its own box
+NARROW_SEARCH = 20_000  # results a search ranks by their ids (more: the rows of its words)
 
 
 class MultipleValueField(forms.Field):
@@ -263,6 +264,8 @@ class ActivityFilter(django_filters.FilterSet):
         self.public = queryset is None
         self._facet_counts = None
         self._index = None
+        self._results = None
+        self._selections = None
         if queryset is None:
             queryset = Activity.objects.published()
         if data is not None and not isinstance(data, QueryDict):
@@ -352,30 +355,52 @@ class ActivityFilter(django_filters.FilterSet):
         """
         if self._facet_counts is None:  # the page and its sidebar ask once between them
             index, selections = self.selections()
-            counts = {"total": len(index.intersection(list(selections.values())))}
-            everything_else = None
+            results = self.results()
+            counts = {"total": len(results)}
             for facet in self.FACETS:
                 if facet in selections:
                     within = index.intersection(
                         [b for name, b in selections.items() if name != facet]
                     )
                 else:
-                    if everything_else is None:
-                        everything_else = index.intersection(list(selections.values()))
-                    within = everything_else
+                    within = results
                 counts[facet] = index.counts(facet, within)
             self._facet_counts = counts
         return self._facet_counts
+
+    def results(self):
+        """The bitmap of the published activities these filters let through."""
+        if self._results is None:
+            index, selections = self.selections()
+            self._results = index.intersection(list(selections.values()))
+        return self._results
+
+    def narrowed(self, queryset):
+        """``queryset`` (these results, in their order) for the page's query: a
+        search among at most NARROW_SEARCH results (known from the facet index)
+        reads just those rows to rank them, rather than every row matching the
+        words."""
+        if self.public and self.form.cleaned_data.get("q"):
+            results = self.results()
+            if len(results) <= NARROW_SEARCH:
+                return db.among(queryset, results)
+        return queryset
+
+    def page_ids(self, start, stop):
+        """The ids of the results from ``start`` to ``stop``, in their order,
+        from the facet index: for the public's results in the default order
+        (no ``q``, no ``ordering``); None otherwise (the database orders them)."""
+        data = self.form.cleaned_data
+        if not self.public or data.get("q") or data.get("ordering"):
+            return None
+        return self.selections()[0].window(self.results(), start, stop, db.nulls_last())
 
     def count(self):
         """The number of results: from the facet index for the public's results,
         from the database for anyone else's (who may see unpublished work)."""
         if not self.public:
             return self.queryset_without().count()
-        if self._facet_counts is not None:
-            return self._facet_counts["total"]
-        index, selections = self.selections()
-        return len(index.intersection(list(selections.values())))
+        return len(self.results())
 
     def selections(self, without=()):
         """The facet index, and for each filter in use (but those named in
@@ -392,15 +417,18 @@ class ActivityFilter(django_filters.FilterSet):
         if self._index is None:  # one version check for the page, its sidebar and charts
             self._index = facets.current()
         index = self._index
+        if not without and self._selections is not None:  # a search is read once
+            return index, dict(self._selections)
         selections = {}
         for name, value in self.form.cleaned_data.items():
             if not value or name == "ordering" or name in without:
                 continue
             if name == "q":
-                matching = self.queryset.search(value).order_by().values_list("id", flat=True)
-                selections[name] = BitMap(matching)
+                selections[name] = BitMap(db.ids_of(self.queryset.search(value)))
             else:
                 selections[name] = index.select(name, self._index_keys(name, value))
+        if not without:
+            self._selections = dict(selections)
         return index, selections
 
     @staticmethod

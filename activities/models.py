@@ -231,8 +231,13 @@ class ActivityQuerySet(models.QuerySet):
         return search(self, text)
 
     def with_card_data(self):
-        """What a result card shows, in a fixed number of queries."""
-        return self.select_related("entity", "cycle").prefetch_related("action_lines", "regions")
+        """What a result card shows, in a fixed number of queries (without the
+        search vector and the description, which no card shows)."""
+        return (
+            self.select_related("entity", "cycle")
+            .prefetch_related("action_lines", "regions")
+            .defer("search_vector", "description")
+        )
 
     def with_export_data(self):
         return self.select_related("entity", "cycle").prefetch_related(

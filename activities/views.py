@@ -66,10 +66,14 @@ def activity_list(request):
     if not filterset.is_valid():
         context["errors"] = filterset.errors_by_parameter()
         return render(request, "activities/activity_list.html", context, status=400)
-    results = filterset.qs.with_card_data()
     context["facets"] = filterset.facets()
+    results = filterset.narrowed(filterset.qs).with_card_data()
     page, page_error = paginate(
-        request, results, settings.ACTIVITIES_PER_PAGE, count=filterset.facet_counts()["total"]
+        request,
+        results,
+        settings.ACTIVITIES_PER_PAGE,
+        count=filterset.facet_counts()["total"],
+        page_ids=filterset.page_ids,
     )
     context["chips"] = [
         {
