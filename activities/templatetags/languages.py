@@ -40,3 +40,11 @@ def lang_if_other(code):
     if code == active or code.split("-")[0] == active.split("-")[0]:
         return ""
     return format_html(' lang="{}" dir="{}"', bcp47(code), text_direction(code))
+
+
+@register.filter
+def un_document_url(symbol):
+    """A UN document symbol's page at docs.un.org, in the active language."""
+    from activities.models import un_document_url as url
+
+    return url(str(symbol)) if symbol else ""
