@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 
 from reviews.admin_filters import CycleFilter
 from reviews.forms import references_after
+from reviews.report import heading_choices, place_activity
 from wsis_site.admin_base import BaseAdmin, ReadOnlyHistoryAdmin, short_date
 from wsis_site.errors import TransitionNotAllowed
 
@@ -202,7 +203,6 @@ class ActivityAdmin(ReadOnlyHistoryAdmin):
         return fields
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        from reviews.report import heading_choices
 
         form = super().get_form(request, obj, change=change, **kwargs)
         if "submission" in form.base_fields:
@@ -225,7 +225,7 @@ class ActivityAdmin(ReadOnlyHistoryAdmin):
         done = 0
         for activity in queryset.select_related("entity", "cycle"):
             try:
-                activity.place(activity.section_key, by=request.user)
+                place_activity(activity, activity.section_key, by=request.user)
             except TransitionNotAllowed as exc:
                 self.message_user(request, f"{activity}: {exc.message}", django_messages.ERROR)
                 continue

@@ -8,4 +8,7 @@ class ActivitiesConfig(AppConfig):
     verbose_name = _("Activities")
 
     def ready(self):
-        from . import signals  # noqa: F401
+        # Connect the receivers: the model signals that announce changes to the
+        # public data, and what is rebuilt after them (the facet index's
+        # snapshot, then the whole-dataset files). Models are loaded only now.
+        from . import dataset_files, facets, signals  # noqa: F401, PLC0415 (models load first)

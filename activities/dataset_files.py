@@ -22,9 +22,12 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connections
+from django.dispatch import receiver
 
 from . import exports
-from .facets import index_database, read_version
+from .changes import read_version
+from .facets import index_database, index_refreshed
+from .filters import ActivityFilter
 
 logger = logging.getLogger(__name__)
 
@@ -73,8 +76,6 @@ def rebuild(base_url):
     """Write both files for the public data of now, with addresses under
     ``base_url`` (``https://host``), and swap them in. Returns the manifest, or
     None when another process is writing them at this moment."""
-    from .filters import ActivityFilter
-
     target = folder()
     target.mkdir(parents=True, exist_ok=True)
     with open(target / LOCK, "w") as lock:
@@ -163,6 +164,11 @@ def _remove_old(target, keep):
 
 _pending = {"base_url": None, "thread": None}
 _pending_lock = threading.Lock()
+
+
+@receiver(index_refreshed)
+def _index_refreshed(**kwargs):
+    rebuild_soon()
 
 
 def rebuild_soon(base_url=None):

@@ -23,8 +23,10 @@ This is the only module that looks at the database's vendor.
 import functools
 import re
 
-from django.db import connection
-from django.db.models import Q
+from django.contrib.postgres.search import SearchQueryField
+from django.db import connection, connections
+from django.db.models import BooleanField, F, FloatField, Func, Q, Value
+from django.db.models.functions import Cast
 
 # Han characters (CJK unified ideographs, extension A, compatibility).
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -122,9 +124,6 @@ def _readings(words):
 
 
 def _search_postgresql(queryset, text):
-    from django.contrib.postgres.search import SearchQueryField
-    from django.db.models import BooleanField, F, FloatField, Func, Value
-    from django.db.models.functions import Cast
 
     query = search_query(text)
     if query is None:  # only stop words or punctuation: nothing matches
@@ -189,7 +188,6 @@ def index_groups(activities):
 
 
 def _groups_aggregated(activities):
-    from django.db import connections
 
     base = activities.order_by()
     database = activities.db
@@ -216,8 +214,7 @@ def _groups_aggregated(activities):
 
 
 def _groups_joined(activities):
-    from .models import Activity
-
+    Activity = activities.model
     base = activities.order_by()
     ids_query = base.values("id")
     groups = {facet: {} for facet in (*INDEX_COLUMNS, *INDEX_LISTS)}

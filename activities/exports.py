@@ -12,9 +12,18 @@ import json
 import queue
 import threading
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connections, transaction
+from django.db.models import OuterRef, TextField
+from django.db.models.functions import Cast, JSONObject
+from psycopg.types.datetime import TimestamptzLoader
+
+from entities.models import Entity
+from reviews.models import ReviewCycle
 
 from . import db
+from .caching import records
+from .models import SDG, ActionLine, Activity, Reference, Region, Theme, Trend
 
 CHUNK = 2000
 LINES_PER_WRITE = 500  # one write to the client per so many CSV lines, not one per line
@@ -89,11 +98,6 @@ def _lookups(build_url):
     order (as the relations list them); the entities' acronyms; the cycles'
     slugs; and every activity's address, from one reverse() rather than a
     million."""
-    from entities.models import Entity
-    from reviews.models import ReviewCycle
-
-    from .caching import records
-    from .models import SDG, ActionLine, Activity, Region, Theme, Trend
 
     def ordered(model, key):
         rows = records(model)
@@ -119,7 +123,6 @@ def _lookups(build_url):
 def _records_joined(queryset, build_url):
     """Any database: the rows as values, their relations read per chunk of rows
     from the join tables (seven queries a chunk), no model instances."""
-    from .models import Activity, Reference
 
     convert, acronyms, cycles, (before, after) = _lookups(build_url)
     relations = Activity.join_tables()
@@ -205,12 +208,6 @@ def _records_from_arrays(queryset, build_url, cells=False):
     and inside a transaction: outside one, PostgreSQL would compute the whole
     result before sending its first row (a cursor WITH HOLD).
     """
-    from django.contrib.postgres.expressions import ArraySubquery
-    from django.db.models import OuterRef, TextField
-    from django.db.models.functions import Cast, JSONObject
-    from psycopg.types.datetime import TimestamptzLoader
-
-    from .models import Activity, Reference
 
     convert, acronyms, cycles, (before, after) = _lookups(build_url)
     # The lead comes first in entity_ids, then the partners.

@@ -9,7 +9,7 @@ and API asks it.
 * It stays **current in every process**: each change to published work moves
   the version of the public data (``PublicDataVersion``) in its own
   transaction and notes which activities it touched (``PublicDataChange``,
-  see ``published_work_changed``). Each request that counts compares the
+  see activities/changes.py). Each request that counts compares the
   process's version with the database's (one query) and, if they differ,
   patches the changed ids (or rebuilds, when the change says "anything", or
   the changes since are no longer all there).
@@ -23,18 +23,19 @@ The page's own rows (twenty, in order) are still read from the database.
 import logging
 import os
 import pickle
-import secrets
 import tempfile
 import threading
 import time
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connections, router, transaction
+from django.db import connections, router
+from django.dispatch import Signal, receiver
 from pyroaring import BitMap
 
-from . import caching
+from .changes import changes_since, public_data_committed, read_version
 from .db import index_groups
+from .models import Activity
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +54,6 @@ FACETS = (
 )
 SNAPSHOT_NAME = "facet-index.pickle"
 SNAPSHOT_FORMAT = 1
-KEEP_CHANGES = 10_000  # versions kept in the log; a process further behind rebuilds
 MAX_PATCH = 20_000  # changed activities beyond which rebuilding is the quicker
 
 
@@ -158,174 +158,16 @@ class FacetIndex:
         )
 
 
-# The version of the public data ---------------------------------------------------
-
-
-def _version_table():
-    from .models import PublicDataVersion
-
-    return PublicDataVersion._meta.db_table
-
-
-def _change_table():
-    from .models import PublicDataChange
-
-    return PublicDataChange._meta.db_table
-
-
-def read_version(using):
-    """``(version, token)`` of the public data in database ``using``."""
-    from .models import PublicDataVersion
-
-    row = PublicDataVersion.objects.using(using).values_list("version", "token").first()
-    version = tuple(row) if row else (0, "")
-    connection = connections[using]
-    pending = getattr(connection, "wsis_public_change", None)
-    if pending and pending["version"] <= version[0] and _still_pending(connection, pending):
-        # Read within the transaction that wrote it: later changes in this
-        # transaction need a version of their own.
-        pending["read"] = True
-    return version
-
-
-def published_work_changed(activity_ids=None):
-    """What the public sees may have changed, for the activities ``activity_ids``
-    (None: any): move the version of the public data on, in the current
-    transaction (so the change and its note commit together, or neither), and
-    forget the public's cached pages (activities/caching.py).
-
-    Within one transaction the changes share one version while nothing has
-    read it: the note grows with the ids, and the same ids again cost nothing.
-    """
-    from .models import Activity
-
-    using = router.db_for_write(Activity)
-    connection = connections[using]
-    ids = None if activity_ids is None else {int(i) for i in activity_ids}
-    pending = getattr(connection, "wsis_public_change", None)
-    if pending and not _still_pending(connection, pending):
-        pending = connection.wsis_public_change = None
-    if connection.in_atomic_block and pending and not pending["read"]:
-        merged = None if ids is None or pending["ids"] is None else pending["ids"] | ids
-        if merged == pending["ids"]:
-            caching.published_work_changed()
-            return
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {_change_table()} SET activity_ids = %s WHERE id = %s AND token = %s",
-                [_ids_text(merged), pending["row"], pending["token"]],
-            )
-            if cursor.rowcount == 1:
-                pending["ids"] = merged
-                caching.published_work_changed()
-                return
-    token = secrets.token_hex(16)
-    with transaction.atomic(using=using), connection.cursor() as cursor:
-        # Past the last change noted too, should the row have been restored from
-        # older data (a fixture, a restore): a version number is never noted twice.
-        noted = f"(SELECT coalesce(max(version), 0) FROM {_change_table()})"
-        cursor.execute(
-            f"UPDATE {_version_table()} SET token = %s, version = 1 + "
-            f"CASE WHEN version > {noted} THEN version ELSE {noted} END "
-            "WHERE id = 1 RETURNING version",
-            [token],
-        )
-        # Read every row (one): SQLite finishes a statement with RETURNING only then.
-        row = next(iter(cursor.fetchall()), None)
-        if row is None:  # the table was emptied (a flush): start again
-            cursor.execute(
-                f"INSERT INTO {_version_table()} (id, version, token) "
-                f"SELECT 1, 1 + coalesce(max(version), 0), %s FROM {_change_table()}",
-                [token],
-            )
-            row = (read_version(using)[0],)
-        version = row[0]
-        cursor.execute(
-            f"INSERT INTO {_change_table()} (version, token, activity_ids, created_at) "
-            "VALUES (%s, %s, %s, CURRENT_TIMESTAMP) RETURNING id",
-            [version, token, _ids_text(ids)],
-        )
-        row_id = cursor.fetchall()[0][0]
-        if version % 100 == 0:
-            cursor.execute(
-                f"DELETE FROM {_change_table()} WHERE version <= %s", [version - KEEP_CHANGES]
-            )
-    transaction.on_commit(refresh_soon, using=using)
-    if connection.in_atomic_block:
-
-        def committed():
-            if getattr(connection, "wsis_public_change", None) is pending:
-                connection.wsis_public_change = None
-
-        pending = {
-            "row": row_id,
-            "token": token,
-            "version": version,
-            "ids": ids,
-            "read": False,
-            "committed": committed,
-        }
-        connection.wsis_public_change = pending
-        transaction.on_commit(committed, using=using)
-    caching.published_work_changed()
-
-
-def _still_pending(connection, pending):
-    """Whether the transaction (or savepoint) that wrote ``pending`` is still
-    open: Django drops its after-commit callbacks when it rolls back."""
-    return any(entry[1] is pending["committed"] for entry in connection.run_on_commit)
-
-
-def _ids_text(ids):
-    return None if ids is None else ",".join(map(str, sorted(ids)))
-
-
-def _changes_since(using, version, token, upto):
-    """The ids changed after ``(version, token)`` up to version ``upto``, or None
-    when that cannot be told (a change of anything, or the log does not go back
-    that far, or ``(version, token)`` was never committed)."""
-    from .models import PublicDataChange
-
-    rows = list(
-        PublicDataChange.objects.using(using)
-        .filter(version__gte=version, version__lte=upto)
-        .order_by("version")
-        .values_list("version", "token", "activity_ids")
-    )
-    expected = version
-    if version > 0:
-        if not rows or rows[0][:2] != (version, token):
-            return None
-        rows = rows[1:]
-    elif token != "":
-        return None
-    changed = set()
-    for number, _token, ids in rows:
-        expected += 1
-        if number != expected or ids is None:
-            return None
-        changed.update(int(i) for i in ids.split(",") if i)
-    if expected != upto:
-        return None
-    return changed
-
-
-# The process's index ----------------------------------------------------------------
-
 _state = {"index": None, "snapshot_tried": False}
 _lock = threading.RLock()
 
 
 def _published(using):
-    from .models import Activity
-
     return Activity.objects.using(using).published()
 
 
 def index_database():
     """Where the index and the whole-dataset files read from: the primary."""
-    from .models import Activity
-
     return router.db_for_write(Activity)
 
 
@@ -345,7 +187,7 @@ def current():
             _state["snapshot_tried"] = True
             index = load_snapshot()
         if index is not None and (index.version, index.token) != (version, token):
-            changed = _changes_since(using, index.version, index.token, version)
+            changed = changes_since(using, index.version, index.token, version)
             if changed is None or len(changed) > MAX_PATCH:
                 index = None
             elif changed:
@@ -401,13 +243,20 @@ _refreshing = {"due": 0.0, "thread": None}
 _refreshing_lock = threading.Lock()
 
 
+# Sent after ``refresh`` wrote the snapshot: the whole-dataset files follow.
+index_refreshed = Signal()
+
+
 def refresh():
     """Bring this process's index up to date and write its snapshot (for the
-    processes that start later), then the whole-dataset files."""
-    from . import dataset_files
-
+    processes that start later), then have the whole-dataset files rebuilt."""
     save_snapshot(current())
-    dataset_files.rebuild_soon()
+    index_refreshed.send(sender=FacetIndex)
+
+
+@receiver(public_data_committed)
+def _public_data_committed(**kwargs):
+    refresh_soon()
 
 
 def refresh_soon():

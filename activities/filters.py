@@ -16,7 +16,8 @@ from pyroaring import BitMap
 from entities.models import Entity
 from reviews.models import ReviewCycle
 
-from . import db
+from . import db, facets
+from .caching import records
 from .db import ranks_by_relevance
 from .models import SDG, ActionLine, Activity, Region, Theme, Trend
 
@@ -60,7 +61,6 @@ class KeyMultipleChoiceField(django_filters.fields.ModelMultipleChoiceField):
     """
 
     def _check_values(self, value):
-        from .caching import records
 
         key = self.to_field_name or "pk"
         try:
@@ -384,7 +384,6 @@ class ActivityFilter(django_filters.FilterSet):
         Only the public's results (published work) are counted this way: the
         index holds nothing else.
         """
-        from . import facets
 
         if not self.public:
             raise ValueError("Only the public's results are counted from the facet index.")
@@ -417,7 +416,6 @@ class ActivityFilter(django_filters.FilterSet):
         Labels come from the cached reference records, so the sidebar costs
         no query beyond the counts.
         """
-        from .caching import records
 
         counts = self.facet_counts()
         facets = []

@@ -1,3 +1,5 @@
+from urllib.parse import quote
+
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
@@ -9,10 +11,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from reviews.rules import is_secretariat
 from wsis_site.errors import TransitionNotAllowed
 from wsis_site.fields import IntegerArrayField
-from wsis_site.multilingual import HttpsURLField, MultilingualTitle
+from wsis_site.multilingual import HttpsURLField, MultilingualTitle, field_suffix
 from wsis_site.validators import validate_document_symbol
+
+from .db import search
+from .headings import HeadingFacts, suggest_heading
 
 # --- The taxonomy -----------------------------------------------------------
 
@@ -193,7 +199,6 @@ class ActivityQuerySet(models.QuerySet):
     def visible_to(self, user):
         """What a user may read: the public sees published work; focal points
         also their own entities' work in any state; the secretariat everything."""
-        from reviews.rules import is_secretariat
 
         if not user.is_authenticated:
             return self.published()
@@ -222,7 +227,6 @@ class ActivityQuerySet(models.QuerySet):
     def search(self, text):
         """Full-text search over title, summary and description, in the
         activity's own language (see activities/db.py)."""
-        from .db import search
 
         return search(self, text)
 
@@ -634,7 +638,6 @@ class Activity(models.Model):
     def heading_facts(self, relations=None):
         """What the report heading is suggested from (``headings.HeadingFacts``):
         the lists in ``relations`` where given, else as stored."""
-        from .headings import HeadingFacts
 
         relations = relations or {}
 
@@ -662,7 +665,6 @@ class Activity(models.Model):
         from what the activity says now (``headings.suggest_heading``). A
         heading written by the secretariat (a changed ``section_key``) counts
         as chosen."""
-        from .headings import suggest_heading
 
         if "section_key" in values:
             stored = (
@@ -674,45 +676,6 @@ class Activity(models.Model):
                 self.section_confirmed = True
         if not self.section_confirmed:
             self.section_key = suggest_heading(self.heading_facts(relations))
-
-    def place(self, section_key, *, by):
-        """Put this activity under the report heading ``section_key`` (one of
-        its cycle's headings), as the secretariat's choice: the suggestion is
-        no longer made for it. An empty key goes back to the suggestion.
-
-        Refused, changing nothing, with TransitionNotAllowed (``forbidden``:
-        only the secretariat places activities; ``invalid``: not a heading of
-        the cycle's report).
-        """
-        from reviews.report import heading_choices
-
-        if not by.has_perm("activities.place_activity", self):
-            raise TransitionNotAllowed(
-                _("Only the secretariat chooses the report heading of an activity."),
-                code="forbidden",
-            )
-        if section_key and section_key not in dict(heading_choices(self.cycle)):
-            raise TransitionNotAllowed(
-                _("%(key)s is not a heading of this cycle's report.") % {"key": section_key},
-                code="invalid",
-            )
-        with transaction.atomic():
-            locked = Activity.objects.select_for_update().select_related("entity").get(pk=self.pk)
-            locked.section_confirmed = bool(section_key)
-            locked.section_key = section_key
-            if not section_key:
-                from .headings import suggest_heading
-
-                locked.section_key = suggest_heading(locked.heading_facts())
-            locked.updated_by = by
-            locked._history_user = by
-            locked.save(
-                update_fields=["section_key", "section_confirmed", "updated_at", "updated_by"]
-            )
-        self.section_key, self.section_confirmed = locked.section_key, locked.section_confirmed
-        return self
-
-    place.alters_data = True
 
     def check_write(self, relations, references):
         """Refuse, by field, what no writer may store: the model's own rules
@@ -781,9 +744,6 @@ class Activity(models.Model):
 def un_document_url(symbol, language=None):
     """``A/RES/78/132`` -> ``https://docs.un.org/en/A/RES/78/132`` (``ar``, ``zh``, ``en``,
     ``fr``, ``ru`` or ``es`` after the active language)."""
-    from urllib.parse import quote
-
-    from wsis_site.multilingual import field_suffix
 
     return f"https://docs.un.org/{field_suffix(language)}/{quote(symbol.strip(), safe='/()')}"
 

@@ -7,13 +7,13 @@ leaves the public's caches alone. Each such write moves the version of the
 public data on, naming the activities it touched, for the facet index of every
 process and the whole-dataset files (activities/facets.py). Bulk writes that
 bypass signals (``QuerySet.update``, ``bulk_create``) call
-``activities.facets.published_work_changed()`` themselves.
+``activities.changes.published_work_changed()`` themselves.
 """
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from .caching import published_work_changed as forget_cached_pages
-from .facets import published_work_changed
+from .changes import published_work_changed
 from .models import SDG, ActionLine, Activity, Reference, Region, Theme, Trend
 
 

@@ -1,12 +1,17 @@
+from functools import wraps
+
 from django.conf import settings
-from django.http import JsonResponse, StreamingHttpResponse
+from django.contrib.messages import get_messages
+from django.http import FileResponse, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from reviews.report import report_paragraph_numbers
 from wsis_site.paging import paginate
 
-from . import exports
+from . import dataset_files, exports
+from .caching import cached_value, generation, normalise_query, store_value
 from .filters import ActivityFilter
 from .models import Activity
 
@@ -21,12 +26,6 @@ def cached_for_the_public(parameters):
     during the computation makes the page stale at once (activities/caching.py).
     Pages for logged-in users, with messages, or with errors are never cached.
     """
-    from functools import wraps
-
-    from django.contrib.messages import get_messages
-    from django.http import HttpResponse
-
-    from .caching import cached_value, generation, normalise_query, store_value
 
     def decorator(view):
         @wraps(view)
@@ -106,7 +105,6 @@ def activity_detail(request, pk):
         Activity.objects.published().with_export_data().prefetch_related("inferred_entities"),
         pk=pk,
     )
-    from reviews.report import report_paragraph_numbers
 
     # The paragraph of its published report: the report's own numbering.
     paragraph = report_paragraph_numbers(activity.cycle).get(activity.pk)
@@ -125,9 +123,6 @@ def _whole_dataset_file(request, filterset, kind):
     """Everything published, unfiltered, as the ready file (with its length) if
     it is current; None otherwise (the export is then streamed, and the file
     written in the background for next time)."""
-    from django.http import FileResponse
-
-    from . import dataset_files
 
     if any(filterset.form.cleaned_data.values()) or set(filterset.data) - set(filterset.filters):
         return None

@@ -87,6 +87,7 @@ def env():
         "DATABASE_URL": DATABASE_URL,
         "SECRET_KEY": "benchmark-only-secret-key-not-for-production",
         "DEBUG": "false",
+        "SITE_URL": f"http://127.0.0.1:{PORT}",
         "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
         "SECURE_SSL_REDIRECT": "false",
         # Every request comes from one address: a rate that never refuses, over one

@@ -72,6 +72,7 @@ def environment(args):
     return {
         **os.environ,
         "DEBUG": "false",
+        "SITE_URL": f"http://127.0.0.1:{args.port}",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1",
         "DATABASE_URL": args.database_url,

@@ -36,6 +36,7 @@ def main():
             "DATABASE_URL": f"sqlite:///{args.database}",
             "SECRET_KEY": "report-check-only-secret-key",
             "DEBUG": "false",
+            "SITE_URL": "http://127.0.0.1:8000",
             "DJANGO_SETTINGS_MODULE": "wsis_site.settings",
         }
     )

@@ -34,6 +34,7 @@ def main():
             "DATABASE_URL": f"sqlite:///{args.database}",
             "SECRET_KEY": "sqlite-check-only-secret-key",
             "DEBUG": "false",
+            "SITE_URL": "http://testserver",
             "ALLOWED_HOSTS": "testserver",
             "SECURE_SSL_REDIRECT": "false",
             "API_ANON_RATE": "100000000/minute",

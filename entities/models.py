@@ -1,12 +1,20 @@
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Lower
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from activities.models import Activity
+from reviews.emails import queue_email
 from wsis_site.multilingual import HttpsURLField, localized, localized_language
 
 acronym_validator = RegexValidator(
@@ -21,7 +29,6 @@ class EntityQuerySet(models.QuerySet):
 
     def with_published_counts(self):
         """Annotate ``published_count``: published activities it leads or joins."""
-        from activities.models import Activity
 
         published = Activity.objects.published()
         lead = (
@@ -170,15 +177,6 @@ class Membership(models.Model):
         log in. Raises ``ValueError`` with a message for the form, having
         changed nothing. Returns the membership.
         """
-        from django.contrib.auth import get_user_model
-        from django.contrib.auth.tokens import default_token_generator
-        from django.db import transaction
-        from django.template.loader import render_to_string
-        from django.utils.encoding import force_bytes
-        from django.utils.http import urlsafe_base64_encode
-        from django.utils.translation import gettext
-
-        from reviews.emails import queue_email
 
         if not by.has_perm("entities.invite_focal_point"):
             raise PermissionError(gettext("Only a secretariat manager can invite focal points."))

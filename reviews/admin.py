@@ -1,10 +1,12 @@
+import datetime as dt
 import re
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
@@ -13,10 +15,12 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from rules.contrib.admin import ObjectPermissionsModelAdminMixin
 
+from activities.charts import stacked_area
 from activities.models import Activity
 from wsis_site.admin_base import BaseAdmin, ReadOnlyHistoryAdmin, short_date
 
@@ -24,6 +28,7 @@ from .admin_filters import CycleFilter, SubmissionCycleFilter
 from .emails import (
     KIND_LABELS,
     compose,
+    focal_point_addresses,
     kind_label,
     outcome_counts,
     queue_submission_email,
@@ -47,7 +52,10 @@ from .models import (
     Submission,
     Transition,
     TransitionNotAllowed,
+    validate_letter,
 )
+from .report import heading_choices, place_activity
+from .report_views import docx_response
 from .rules import secretariat_users
 
 
@@ -114,7 +122,6 @@ def report_emails(request, rows, message_user):
 
 def _dashboard_insight(cycle):
     """The dashboard's chart of states over time, workloads and durations."""
-    from activities.charts import stacked_area
 
     loaded = history(cycle)
     days, counts = states_over_time(cycle, loaded=loaded)
@@ -253,7 +260,6 @@ class ReviewCycleAdmin(ObjectPermissionsModelAdminMixin, BaseAdmin):
     def dashboard_link(self, obj):
         if not obj.pk:
             return "—"
-        from django.utils.html import format_html
 
         return format_html(
             '<a href="{}">{}</a>',
@@ -263,10 +269,6 @@ class ReviewCycleAdmin(ObjectPermissionsModelAdminMixin, BaseAdmin):
 
     @admin.display(description=_("the letter, as the first invited entity reads it"))
     def letter_preview(self, obj):
-        from django.core.exceptions import ValidationError
-        from django.utils.html import format_html
-
-        from .models import validate_letter
 
         try:
             validate_letter(obj.letter)
@@ -291,7 +293,6 @@ class ReviewCycleAdmin(ObjectPermissionsModelAdminMixin, BaseAdmin):
     def report_links(self, obj):
         if not obj.pk:
             return "—"
-        from django.utils.html import format_html
 
         return format_html(
             '<a href="{}">{}</a> · <a href="{}">{}</a>',
@@ -399,7 +400,6 @@ class ReviewCycleAdmin(ObjectPermissionsModelAdminMixin, BaseAdmin):
 
     @admin.action(description=_("Download the report draft (.docx)"))
     def download_report(self, request, queryset):
-        from .report_views import docx_response
 
         cycles = list(queryset[:2])
         if len(cycles) != 1:
@@ -421,7 +421,6 @@ def recipients_page(
     """Before anything is sent: who gets the message, entity by entity, the entities
     nobody would hear from flagged ("not sent: no recipient"), and the message as
     the first of them would read it. ``selected``: the primary keys to post again."""
-    from .emails import focal_point_addresses
 
     rows = [(s, focal_point_addresses(s.entity)) for s in submissions]
     preview = None
@@ -449,7 +448,6 @@ def recipients_page(
 
 
 def _submission_list_url(cycle, **params):
-    from urllib.parse import urlencode
 
     query = {"cycle": cycle.pk}
     if "state" in params:
@@ -560,7 +558,6 @@ class SentEmailInline(ReadOnlyInline):
 
     @admin.display(description=_("resend"))
     def resend(self, obj):
-        from django.utils.html import format_html
 
         return format_html(
             '<button type="submit" class="button" form="resend-{}">{}</button>',
@@ -586,7 +583,6 @@ class ExtendDeadlineForm(forms.Form):
     )
 
     def clean_new_deadline(self):
-        import datetime as dt
 
         day = self.cleaned_data["new_deadline"]
         value = timezone.make_aware(dt.datetime.combine(day, dt.time(23, 59)))
@@ -686,7 +682,6 @@ class ReportHeadingInline(admin.TabularInline):
         return request.user.has_perm("activities.place_activity")
 
     def get_formset(self, request, obj=None, **kwargs):
-        from .report import heading_choices
 
         formset = super().get_formset(request, obj, **kwargs)
         if "section_key" in formset.form.base_fields:
@@ -795,7 +790,6 @@ class SubmissionAdmin(ObjectPermissionsModelAdminMixin, ReadOnlyHistoryAdmin):
 
     @admin.display(description=_("overdue"), empty_value="")
     def overdue_display(self, obj):
-        from django.utils.html import format_html
 
         if not obj.is_overdue:
             return ""
@@ -855,7 +849,7 @@ class SubmissionAdmin(ObjectPermissionsModelAdminMixin, ReadOnlyHistoryAdmin):
             if "section_key" not in activity_form.changed_data and not confirmed:
                 key = ""
             try:
-                activity.place(key, by=request.user)
+                place_activity(activity, key, by=request.user)
             except TransitionNotAllowed as exc:
                 self.message_user(request, exc.message, messages.ERROR)
 

@@ -11,16 +11,14 @@ constraint). ``send_pending_emails`` delivers what is queued or failed.
 import logging
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from .models import SentEmail
+from .outbox import SentEmail, deliver, write
 
 logger = logging.getLogger(__name__)
 
@@ -92,7 +90,6 @@ def compose(kind, submission, *, comment="", subject=None, text=None, to=None):
     cycle's own letter when it has one; a free message (kind ``message``) gives
     its own ``subject`` and ``text``. ``to``: other recipients than the focal points.
     """
-    from django.utils.formats import date_format
 
     context = _context(submission, comment=comment)
     if subject is None:
@@ -127,7 +124,7 @@ def queue_submission_email(
     )
     try:
         with transaction.atomic():
-            row = _write(kind, recipients, subject, text, sent_by, submission=submission, key=key)
+            row = write(kind, recipients, subject, text, sent_by, submission=submission, key=key)
     except IntegrityError:
         return None  # this once-only message was written before
     if not recipients:
@@ -135,26 +132,10 @@ def queue_submission_email(
     return row
 
 
-def _write(kind, recipients, subject, text, sent_by, **fields):
-    """The outbox row (``no recipient`` when there is none), delivered after commit."""
-    row = SentEmail.objects.create(
-        kind=kind,
-        recipients=", ".join(recipients),
-        subject=str(subject)[:300],
-        body=text,
-        sent_by=sent_by,
-        state=SentEmail.State.QUEUED if recipients else SentEmail.State.NO_RECIPIENT,
-        **fields,
-    )
-    if recipients:
-        transaction.on_commit(lambda: deliver(row))
-    return row
-
-
 def queue_email(kind, recipients, subject, text, *, sent_by=None):
     """Write one message that belongs to no submission (an invitation to a new
     focal point) into the outbox; sent after the caller's transaction commits."""
-    return _write(kind, recipients, subject, text, sent_by)
+    return write(kind, recipients, subject, text, sent_by)
 
 
 def queue_copy(original, *, sent_by):
@@ -185,52 +166,6 @@ def send_again(original, *, by):
     if original.state in (SentEmail.State.QUEUED, SentEmail.State.FAILED):
         return deliver(original, by_hand=True)
     return queue_copy(original, sent_by=by)
-
-
-def deliver(row, *, by_hand=False):
-    """Send one queued (or failed) message now; never raises.
-
-    The row is claimed with a conditional update first, so that two senders
-    (the request's after-commit hook and the command, say) never both send it.
-    A failed message past ``EMAIL_MAX_ATTEMPTS`` is tried only ``by_hand``.
-    ``row`` is updated in place with the outcome.
-    """
-    now = timezone.now()
-    claimable = SentEmail.objects.pending(now)
-    if by_hand:
-        claimable = SentEmail.objects.filter(
-            state__in=[SentEmail.State.QUEUED, SentEmail.State.FAILED]
-        )
-    claimable = claimable.filter(pk=row.pk)
-    if not claimable.update(state=SentEmail.State.SENDING, claimed_at=now):
-        row.refresh_from_db()
-        return row
-    recipients = row.recipient_list
-    # The text comes from a template and so is marked safe, but it holds what
-    # people wrote (answers, comments, names): escape it for the HTML part.
-    html = render_to_string(
-        "emails/message.html", {"subject": row.subject, "text": escape(row.body)}
-    )
-    message = EmailMultiAlternatives(row.subject, row.body, to=recipients)
-    message.attach_alternative(html, "text/html")
-    try:
-        message.send()
-    except Exception as exc:  # any failure of the mail server: recorded, retried later
-        logger.warning("E-mail %s to %s failed: %s", row.pk, row.recipients, exc)
-        changes = {
-            "state": SentEmail.State.FAILED,
-            "error": f"{type(exc).__name__}: {exc}"[:2000],
-            "claimed_at": None,
-        }
-    else:
-        changes = {"state": SentEmail.State.SENT, "sent_at": timezone.now(), "error": ""}
-    try:
-        SentEmail.objects.filter(pk=row.pk).update(attempts=F("attempts") + 1, **changes)
-    except Exception:  # the database went away meanwhile: the claim times out, it is retried
-        logger.exception("Could not record the outcome of e-mail %s", row.pk)
-        return row
-    row.refresh_from_db()
-    return row
 
 
 def outcome_counts(rows):

@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from activities.models import Activity
+
 from .models import Submission, Transition
 
 _TOKENS = re.compile(r"\S+|\s+")
@@ -188,7 +190,6 @@ def changes_since_sent_back(submission):
     """On a resubmission, its round and what changed since the secretariat last
     asked for changes: each answer before and now (words marked), the activities
     added, removed and changed (from the history records). None otherwise."""
-    from activities.models import Activity
 
     sent_back = submission.last_sent_back()
     if sent_back is None or submission.round < 2:

@@ -1,18 +1,26 @@
-import datetime as dt
+import string
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from activities.changes import published_work_changed
+from activities.models import Activity
+from entities.models import Membership
 from wsis_site.errors import TransitionNotAllowed
 
-from .rules import is_entity_contributor, is_secretariat
+from .emails import queue_submission_email
+from .outbox import SentEmail  # noqa: F401 (a model of this app: the outbox)
+from .rules import is_entity_contributor, is_secretariat, secretariat_users
 
 
 def default_questions():
@@ -29,9 +37,6 @@ LETTER_PLACEHOLDERS = ("entity", "cycle", "deadline", "link")
 def validate_letter(text):
     """A call's letter: only the known placeholders, each written ``{name}``, and
     ``{link}`` at least once (without it nobody can answer)."""
-    import string
-
-    from django.core.exceptions import ValidationError
 
     if not text.strip():
         return
@@ -72,7 +77,6 @@ def validate_letter(text):
 def published_in_bulk(activity_ids):
     """Activities were published or withdrawn in bulk (no signals): move the
     version of the public data on for them, with this transaction."""
-    from activities.facets import published_work_changed
 
     published_work_changed(activity_ids)
 
@@ -114,6 +118,7 @@ class ReviewCycle(models.Model):
 
     class Kind(models.TextChoices):
         ANNUAL = "annual", _("Annual report")
+        BIENNIAL = "biennial", _("Biennial report")
         REVIEW = "review", _("Twenty-year review")
 
     class Distribution(models.TextChoices):
@@ -285,14 +290,27 @@ class ReviewCycle(models.Model):
     def get_absolute_url(self):
         return reverse("activities:activity-list") + f"?cycle={self.slug}"
 
-    def period_text(self):
-        """The reporting period as the report's sentences say it ("in 2023"), or ""
-        when the cycle has no reporting year: the one place that words it."""
-        from django.utils.translation import gettext
+    @property
+    def period_years(self):
+        """The years the cycle reports on: its reporting period's (a biennial report
+        covers two), else its reporting year, else none."""
+        if self.period_start and self.period_end:
+            return list(range(self.period_start.year, self.period_end.year + 1))
+        return [self.reporting_year] if self.reporting_year else []
 
-        if not self.reporting_year:
+    def period_text(self):
+        """The reporting period as the report's sentences say it ("in 2023", "in
+        2025 and 2026", "from 2023 to 2025"), or "" when the cycle has none: the
+        one place that words it."""
+
+        years = self.period_years
+        if not years:
             return ""
-        return gettext("in %(year)s") % {"year": self.reporting_year}
+        if len(years) == 1:
+            return gettext("in %(year)s") % {"year": years[0]}
+        if len(years) == 2:
+            return gettext("in %(first)s and %(last)s") % {"first": years[0], "last": years[1]}
+        return gettext("from %(first)s to %(last)s") % {"first": years[0], "last": years[-1]}
 
     def questions_for(self, use):
         """The keys of the questions whose answers the report uses for ``use``
@@ -307,7 +325,6 @@ class ReviewCycle(models.Model):
     def letter_for(self, submission, link):
         """The cycle's own letter for one entity, its placeholders filled; "" when
         the cycle has none (the standard letter is used)."""
-        from django.utils.formats import date_format
 
         if not self.letter.strip():
             return ""
@@ -346,7 +363,6 @@ class ReviewCycle(models.Model):
         invitation e-mail is written to the outbox (sent after commit; "no
         recipient" where the entity has no focal point).
         """
-        from .emails import queue_submission_email
 
         with transaction.atomic():
             self._change_state(by, "reviews.run_cycle", [self.State.PLANNED], self.State.OPEN)
@@ -455,7 +471,6 @@ class SubmissionQuerySet(models.QuerySet):
     def without_recipient(self):
         """Its entity has no active focal point with an e-mail address: whatever is
         written to them is "not sent: no recipient"."""
-        from entities.models import Membership
 
         reachable = (
             Membership.objects.filter(user__is_active=True)
@@ -678,7 +693,6 @@ class Submission(models.Model):
 
     def secretariat_addresses(self):
         """Who hears of a submission: its reviewer, else every active reviewer."""
-        from .rules import secretariat_users
 
         if self.reviewer_id and self.reviewer.is_active and self.reviewer.email:
             return [self.reviewer.email]
@@ -784,13 +798,9 @@ class Submission(models.Model):
             if after:
                 after(locked, now)
             if step.email:
-                from .emails import queue_submission_email
-
                 # In the outbox with the transition; sent after commit, never raising.
                 queue_submission_email(step.email, locked, sent_by=by, comment=comment)
             if step.notice:
-                from .emails import queue_submission_email
-
                 queue_submission_email(
                     step.notice,
                     locked,
@@ -886,7 +896,6 @@ class Submission(models.Model):
         Publishes the submission's activities in the same transaction and
         e-mails the focal points.
         """
-        from activities.models import Activity
 
         def after(locked, now):
             drafts = Activity.objects.filter(submission=locked).exclude(
@@ -906,7 +915,6 @@ class Submission(models.Model):
         A published submission's activities are withdrawn from the public
         (back to draft) in the same transaction. E-mails the focal points.
         """
-        from activities.models import Activity
 
         def after(locked, now):
             activities = Activity.objects.filter(submission=locked)
@@ -925,7 +933,6 @@ class Submission(models.Model):
         new deadline by e-mail (the outbox: "no recipient" where there is none).
         Returns the e-mail's row.
         """
-        from .emails import queue_submission_email
 
         if not by.has_perm("reviews.extend_deadline", self):
             raise TransitionNotAllowed(_("Only managers can extend deadlines."), code="forbidden")
@@ -1140,96 +1147,3 @@ class Transition(models.Model):
     def __str__(self):
         step = _("Invited") if self.action == "invite" else ACTION_LABELS.get(self.action, "")
         return f"{step}: {self.get_from_state_display() or '—'} → {self.get_to_state_display()}"
-
-
-class SentEmailQuerySet(models.QuerySet):
-    def pending(self, now=None):
-        """What still has to go out: queued, failed (below the attempts' limit), or
-        claimed by a sender that never finished (its process died mid-send)."""
-        now = now or timezone.now()
-        stuck = now - SentEmail.CLAIM_TIMEOUT
-        return self.filter(
-            Q(state=SentEmail.State.QUEUED)
-            | Q(state=SentEmail.State.FAILED, attempts__lt=settings.EMAIL_MAX_ATTEMPTS)
-            | Q(state=SentEmail.State.SENDING, claimed_at__lt=stuck)
-        )
-
-
-class SentEmail(models.Model):
-    """The outbox: every message the tracker sends, written with what causes it.
-
-    A row is written in the transaction of its cause (a transition, an
-    invitation, a reminder) as ``queued``, or ``no recipient`` when the entity
-    has no focal point with an address; after commit it is sent, and records
-    ``sent`` or ``failed`` with the error. Sending never raises into the
-    request; ``send_pending_emails`` (from cron) and the admin's "Send again"
-    retry what failed. See reviews/emails.py.
-    """
-
-    class State(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        SENDING = "sending", _("Being sent")
-        SENT = "sent", _("Sent")
-        FAILED = "failed", _("Failed")
-        NO_RECIPIENT = "no_recipient", _("Not sent: no recipient")
-
-    # A sender that claimed a row this long ago and never finished has died.
-    CLAIM_TIMEOUT = dt.timedelta(minutes=15)
-
-    submission = models.ForeignKey(
-        Submission,
-        verbose_name=_("submission"),
-        on_delete=models.CASCADE,
-        related_name="emails",
-        null=True,
-        blank=True,
-    )
-    kind = models.CharField(_("kind"), max_length=40)
-    key = models.CharField(
-        _("once-only key"),
-        max_length=60,
-        blank=True,
-        help_text=_("Set for messages that must never be sent twice, such as reminders."),
-    )
-    recipients = models.TextField(_("to"), blank=True)
-    subject = models.CharField(_("subject"), max_length=300)
-    body = models.TextField(_("text"))
-    sent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("sent by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    state = models.CharField(
-        _("state"), max_length=20, choices=State.choices, default=State.QUEUED, db_index=True
-    )
-    error = models.TextField(_("error"), blank=True)
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    created_at = models.DateTimeField(_("written"), default=timezone.now)
-    claimed_at = models.DateTimeField(_("sending since"), null=True, blank=True)
-    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
-
-    objects = SentEmailQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("e-mail")
-        verbose_name_plural = _("e-mails")
-        ordering = ["-created_at", "-id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["submission", "key"], condition=~Q(key=""), name="sentemail_once"
-            ),
-            models.CheckConstraint(
-                condition=~Q(state="sent") | Q(sent_at__isnull=False),
-                name="sentemail_sent_has_date",
-            ),
-        ]
-
-    def __str__(self):
-        return self.subject
-
-    @property
-    def recipient_list(self):
-        return [a.strip() for a in self.recipients.split(",") if a.strip()]

@@ -74,11 +74,15 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.db import transaction
 from django.db.models import Exists, OuterRef
+from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from activities.caching import cached
 from activities.headings import (
     CIVIL_SOCIETY_HEADING,
     FACILITATORS_HEADING,
@@ -98,6 +102,7 @@ from activities.models import (
     Theme,
     Trend,
 )
+from wsis_site.errors import TransitionNotAllowed
 from wsis_site.multilingual import field_suffix
 
 from . import report_answers
@@ -618,6 +623,10 @@ class ChapterBuilder:
     children: Callable = lambda taxonomy: []
     fill: Callable = lambda section, context: None
     waiting: Callable = lambda context: ""
+    # Whether the cycle's report has this chapter at all (the chapter on a
+    # resolution's recommendations, which mandates/report.py adds before the
+    # conclusions: only when the cycle asks about mandates).
+    applies: Callable = lambda cycle: True
 
 
 def _fill_introduction(section, context):
@@ -746,6 +755,8 @@ def _outline(cycle, taxonomy):
     stored = _stored_outline(cycle.outline) if cycle.outline else []
     nodes = []
     for builder in CHAPTERS:
+        if not builder.applies(cycle):
+            continue
         found = next((n for n in stored if n.key.startswith(builder.key)), None)
         if found is None:
             found = _node(
@@ -822,9 +833,39 @@ def heading_choices(cycle):
             walk(child, numbers)
 
     for node in _outline(cycle or ReviewCycle(), taxonomy):
-        if not node.key.startswith(("intro", "conclusion")):
+        if not node.key.startswith(("intro", "conclusion", "recommendations")):
             walk(node, [])
     return choices
+
+
+def place_activity(activity, section_key, *, by):
+    """Put ``activity`` under the report heading ``section_key`` (one of its
+    cycle's headings), as the secretariat's choice: the suggestion is no longer
+    made for it. An empty key goes back to the suggestion.
+
+    Refused, changing nothing, with TransitionNotAllowed (``forbidden``: only
+    the secretariat places activities; ``invalid``: not a heading of the cycle's
+    report).
+    """
+    if not by.has_perm("activities.place_activity", activity):
+        raise TransitionNotAllowed(
+            _("Only the secretariat chooses the report heading of an activity."),
+            code="forbidden",
+        )
+    if section_key and section_key not in dict(heading_choices(activity.cycle)):
+        raise TransitionNotAllowed(
+            _("%(key)s is not a heading of this cycle's report.") % {"key": section_key},
+            code="invalid",
+        )
+    with transaction.atomic():
+        locked = Activity.objects.select_for_update().select_related("entity").get(pk=activity.pk)
+        locked.section_confirmed = bool(section_key)
+        locked.section_key = section_key or suggest_heading(locked.heading_facts())
+        locked.updated_by = by
+        locked._history_user = by
+        locked.save(update_fields=["section_key", "section_confirmed", "updated_at", "updated_by"])
+    activity.section_key, activity.section_confirmed = locked.section_key, locked.section_confirmed
+    return activity
 
 
 # --- Reading the cycle ------------------------------------------------------------
@@ -1157,8 +1198,6 @@ def _note_1(context):
 
 
 def _listing_url(cycle):
-    from django.conf import settings
-    from django.urls import reverse
 
     path = reverse("activities:activity-list") + f"?cycle={cycle.slug}"
     return settings.SITE_URL.rstrip("/") + path if getattr(settings, "SITE_URL", "") else path
@@ -1622,7 +1661,6 @@ def _cover(cycle):
 
 
 def _languages():
-    from django.conf import settings
 
     return settings.LANGUAGES
 
@@ -1643,7 +1681,8 @@ def _un_date(date):
 
 
 def compile_report(cycle):
-    """Compile the report of ``cycle`` into a :class:`Report` (thirteen queries).
+    """Compile the report of ``cycle`` into a :class:`Report` (fourteen queries; four
+    more for the chapter on the recommendations when the cycle asks about mandates).
 
     See the module docstring for what goes in and how the outline is chosen,
     and ``activities.headings`` for where each activity goes.
@@ -1653,6 +1692,7 @@ def compile_report(cycle):
     placer = _Placer(nodes, taxonomy)
     is_draft = cycle.state != ReviewCycle.State.PUBLISHED
     context = _Context(cycle, taxonomy, submissions, placer, is_draft)
+    context.references = references
 
     placed = {}
     ordered = sorted(activities, key=lambda a: (a.source_paragraph or 0, a.pk))
@@ -1809,7 +1849,6 @@ def _contributions(report, included, contributors):
 def report_paragraph_numbers(cycle):
     """``{activity id: paragraph number}`` in the cycle's published report,
     cached until published work changes (for the activities' public pages)."""
-    from activities.caching import cached
 
     if cycle is None or cycle.state != ReviewCycle.State.PUBLISHED:
         return {}

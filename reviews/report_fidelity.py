@@ -15,9 +15,14 @@ and ``tests/test_report_targets.py`` holds them to the targets.
 import copy
 import random
 import re
+from types import SimpleNamespace
 
-from activities.models import Activity
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml.ns import qn
 
+from activities.models import Activity, Trend
+
+from .report_answers import AnswerSentence, sort_under_trends
 from .report_prose import split_sentences
 
 # The chapters whose paragraphs the activities make.
@@ -166,8 +171,6 @@ def _tail(summary, others):
 
 def word_figures(document):
     """What a Word file (python-docx Document) has of a UN document's form."""
-    from docx.opc.constants import RELATIONSHIP_TYPE as RT
-    from docx.oxml.ns import qn
 
     section = document.sections[0]
     a4 = abs(section.page_width.mm - 210) < 1 and abs(section.page_height.mm - 297) < 1
@@ -227,11 +230,6 @@ def trend_agreement(data):
     format of tests/data/section_i_2024.json: paragraphs, each a ``trend`` and
     its ``sentences``) the rules sort under the trend its editors gave them,
     each paragraph read as one contributor's answer."""
-    from types import SimpleNamespace
-
-    from activities.models import Trend
-
-    from .report_answers import AnswerSentence, sort_under_trends
 
     trends = list(Trend.objects.filter(key__in={p["trend"] for p in data["paragraphs"]}))
     entity = SimpleNamespace(pk=0, acronym="X", name_en="X")

@@ -10,6 +10,8 @@ Roles: secretariat managers and reviewers are members of the groups below
 """
 
 import rules
+from django.contrib.auth import get_user_model
+from django.db.models import Q
 
 MANAGERS = "Secretariat manager"
 REVIEWERS = "Secretariat reviewer"
@@ -55,8 +57,6 @@ def secretariat_users(reviewers_only=False):
     """The active secretariat staff, the only people offered as reviewers: managers,
     reviewers and superusers (``reviewers_only``: the reviewers' group alone, who
     hear of new submissions nobody is assigned to)."""
-    from django.contrib.auth import get_user_model
-    from django.db.models import Q
 
     users = get_user_model().objects.filter(is_active=True)
     if reviewers_only:
@@ -186,3 +186,23 @@ rules.add_perm("axes", is_manager)
 for model in ("accessattempt", "accesslog", "accessfailurelog"):
     rules.add_perm(f"axes.view_{model}", is_manager)
 rules.add_perm("axes.delete_accessattempt", is_manager)
+
+
+# Mandates (the follow-up of a resolution): reference data like the taxonomy.
+# An update on a mandate is part of its submission: written with the
+# submission's rules (``reviews.edit_submission``), public once it is published.
+@rules.predicate
+def is_published_update(user, update):
+    return update is not None and update.submission.state == "published"
+
+
+rules.add_perm("mandates", is_secretariat)
+for model in ("resolution", "mandate", "addressee"):
+    rules.add_perm(f"mandates.view_{model}", is_secretariat)
+    for action in ("add", "change", "delete"):
+        rules.add_perm(f"mandates.{action}_{model}", is_manager)
+rules.add_perm(
+    "mandates.view_mandateupdate", is_published_update | is_entity_contributor | is_secretariat
+)
+rules.add_perm("mandates.change_mandateupdate", is_manager)
+rules.add_perm("mandates.delete_mandateupdate", is_manager)

@@ -153,8 +153,33 @@ def world(
         "reviews.reviewcycle": world.spare_cycle,
         "reviews.submission": spare,
         "reviews.sentemail": email,
+        **mandate_objects(world),
     }
     return world
+
+
+def mandate_objects(world):
+    """A resolution with a paragraph that asks everyone, asked about by the open
+    cycle, with A's update on it (a draft: only A and the secretariat see it), and
+    a spare resolution nothing protects from deletion."""
+    from mandates.models import Addressee, Mandate, MandateUpdate, Resolution
+
+    resolution = Resolution.objects.create(symbol="A/RES/80/173", title_en="Outcome")
+    mandate = Mandate.objects.create(resolution=resolution, paragraph=23, summary_en="Access.")
+    Addressee.objects.create(mandate=mandate, label="all stakeholders", scope="all")
+    mandate.cycles.add(world.cycle)
+    world.mandate = mandate
+    world.update = MandateUpdate.write(
+        world.a, mandate, by=world.users["contributor"], status="under_way", text="Begun."
+    )
+    spare = Resolution.objects.create(symbol="A/RES/1/1", title_en="Spare")
+    return {
+        "mandates.resolution": spare,
+        "mandates.mandate": Mandate.objects.create(
+            resolution=spare, paragraph=1, summary_en="Spare."
+        ),
+        "mandates.mandateupdate": world.update,
+    }
 
 
 # --- The tables ---------------------------------------------------------------------------
@@ -302,6 +327,21 @@ SITE = {
             POST=("login", "404", "404", "404", "404"),
         ),
     ],
+    "mandates:mandate-list": [Row(lambda w: "/mandates/", GET=every("200"))],
+    "mandates:mandate-stats": [Row(lambda w: "/mandates/stats/", GET=every("200"))],
+    "mandate-updates:update": [
+        Row(
+            lambda w: reverse(
+                "mandate-updates:update", args=[w.cycle.slug, w.a.entity.acronym, w.mandate.pk]
+            ),
+            GET=("login", "405", "405", "405", "405"),
+            POST=("login", "302+", "404", "409", "302+"),
+            data=lambda w: {
+                f"mandate-{w.mandate.pk}-status": "done",
+                f"mandate-{w.mandate.pk}-text": "Finished.",
+            },
+        )
+    ],
     "accounts:login": [Row(lambda w: "/accounts/login/", GET=("200", "302", "302", "302", "302"))],
     "accounts:logout": [
         # The access log records the log-out.
@@ -426,6 +466,33 @@ API = {
     "api:sdg-detail": [Row(lambda w: "/api/sdgs/9/", **READ)],
     "api:cycle-list": [Row(lambda w: "/api/cycles/", **READ)],
     "api:cycle-detail": [Row(lambda w: "/api/cycles/report-2025/", **READ)],
+    "api:mandate-list": [Row(lambda w: "/api/mandates/", **READ)],
+    "api:mandate-detail": [Row(api(lambda w: f"mandates/{w.mandate.pk}/"), **READ)],
+    "api:mandate-update-list": [
+        Row(
+            lambda w: "/api/mandate-updates/",
+            GET=every("200"),
+            # Another entity's submission is not even visible: a field error.
+            POST=("401", "201+", "400", "403", "201+"),
+            data=lambda w: {
+                "submission": w.a.pk,
+                "mandate": w.mandate.pk,
+                "status": "done",
+                "text": "Done.",
+            },
+            json=True,
+        )
+    ],
+    "api:mandate-update-detail": [
+        # A's update in a draft: A and the secretariat see it, nobody else.
+        Row(
+            api(lambda w: f"mandate-updates/{w.update.pk}/"),
+            GET=("404", "200", "404", "200", "200"),
+            PATCH=("401", "200+", "404", "403", "200+"),
+            data=lambda w: {"status": "done", "text": "Done."},
+            json=True,
+        )
+    ],
     "api:submission-list": [Row(lambda w: "/api/submissions/", **READ)],
     "api:submission-detail": [
         Row(
@@ -606,8 +673,12 @@ MODELS = {
     "reviews.reviewcycle": ("S", "M", "M", "M"),
     "reviews.submission": ("S", "M", "S", "M"),  # reviewers comment and assign in it
     "reviews.sentemail": ("S", "-", "-", "-"),  # a log: nobody edits it
+    "mandates.resolution": ("S", "M", "M", "M"),
+    "mandates.mandate": ("S", "M", "M", "M"),
+    # Written on the submission's page and through the API, with the submission's rules.
+    "mandates.mandateupdate": ("S", "-", "-", "M"),
 }
-HISTORY = {"entities.entity", "activities.activity", "reviews.submission"}
+HISTORY = {"entities.entity", "activities.activity", "reviews.submission", "mandates.mandateupdate"}
 
 
 def may(who, ok, refused="403"):

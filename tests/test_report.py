@@ -1191,8 +1191,9 @@ def test_compiling_takes_a_fixed_number_of_queries(django_assert_num_queries, si
     # 5 submissions with their entities (and "invited"), 6 activities with
     # their lead entities, 7–10 the activities' action lines, themes, trends
     # and regions (join tables, the activity selection as a subquery),
-    # 11 their partners, 12 references, 13 the action lines' facilitators.
-    with django_assert_num_queries(13):
+    # 11 their partners, 12 references, 13 the action lines' facilitators, 14 whether
+    # the cycle asks about mandates (the chapter on the recommendations).
+    with django_assert_num_queries(14):
         report = compile_report(cycle)
 
     assert len(placements(report)) == size

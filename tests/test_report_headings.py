@@ -8,6 +8,7 @@ from django.urls import reverse
 from activities.headings import HeadingFacts, suggest_heading
 from activities.models import ActionLine, Activity, Region
 from reviews.models import TransitionNotAllowed
+from reviews.report import place_activity
 
 from .factories import ActivityFactory, EntityFactory, ReviewCycleFactory, SubmissionFactory
 
@@ -179,13 +180,15 @@ def test_placing_an_activity_role_by_role(request, health, role, allowed):
     before = Activity.objects.filter(pk=health.pk).values_list("section_key", "section_confirmed")
 
     if allowed:
-        health.place("c3", by=user)
+        place_activity(health, "c3", by=user)
         health.refresh_from_db()
         assert (health.section_key, health.section_confirmed) == ("c3", True)
         assert health.history.first().history_user == user
         return
     with pytest.raises(TransitionNotAllowed) as refused:
-        health.place("c3", by=user if not isinstance(user, AnonymousUser) else AnonymousUser())
+        place_activity(
+            health, "c3", by=user if not isinstance(user, AnonymousUser) else AnonymousUser()
+        )
     assert (
         refused.value.message == "Only the secretariat chooses the report heading of an activity."
     )
@@ -194,7 +197,7 @@ def test_placing_an_activity_role_by_role(request, health, role, allowed):
 
 def test_placing_under_a_heading_the_report_has_not_is_refused(health, reviewer):
     with pytest.raises(TransitionNotAllowed) as refused:
-        health.place("c99", by=reviewer)
+        place_activity(health, "c99", by=reviewer)
 
     assert refused.value.message == "c99 is not a heading of this cycle's report."
     health.refresh_from_db()
@@ -202,9 +205,9 @@ def test_placing_under_a_heading_the_report_has_not_is_refused(health, reviewer)
 
 
 def test_placing_with_no_heading_goes_back_to_the_suggestion(health, reviewer):
-    health.place("c3", by=reviewer)
+    place_activity(health, "c3", by=reviewer)
 
-    health.place("", by=reviewer)
+    place_activity(health, "", by=reviewer)
 
     health.refresh_from_db()
     assert (health.section_key, health.section_confirmed) == ("c7_e_health", False)
@@ -217,7 +220,7 @@ def test_compiled_report_follows_the_confirmed_heading(health, submission, revie
     submission.submit(by=contributor)
     submission.take_up(by=reviewer)
     submission.accept(by=reviewer)
-    health.place("c3", by=reviewer)
+    place_activity(health, "c3", by=reviewer)
 
     report = compile_report(submission.cycle)
 

@@ -10,11 +10,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db import transaction
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from rest_framework.authtoken.models import Token
+
+from reviews.rules import is_secretariat
 
 from .security import client_ip
 
@@ -26,9 +29,6 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def get_default_redirect_url(self):
-        from django.urls import reverse
-
-        from reviews.rules import is_secretariat
 
         if is_secretariat(self.request.user):
             return reverse("admin:index")

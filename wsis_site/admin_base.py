@@ -6,6 +6,8 @@ from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import flatten_fieldsets
 from django.http import HttpResponseNotAllowed
+from django.utils import timezone
+from django.utils.formats import date_format
 from simple_history.admin import SimpleHistoryAdmin
 
 
@@ -56,8 +58,6 @@ class ReadOnlyHistoryAdmin(SafeChangeListMixin, SimpleHistoryAdmin):
 
 def short_date(moment):
     """A list column's date: ``2 Dec 2026`` in English, in the local time."""
-    from django.utils import timezone
-    from django.utils.formats import date_format
 
     if not moment:
         return ""

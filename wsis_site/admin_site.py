@@ -5,6 +5,9 @@ tokens, failed log-ins) under one heading that only managers see."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from reviews.rules import is_manager
+from reviews.workspace import secretariat_home
+
 # The apps of the machinery: grouped under one heading, for managers only.
 MACHINERY = ("auth", "authtoken", "axes")
 # The order of the secretariat's own apps (the rest follow by name).
@@ -15,7 +18,6 @@ class SecretariatAdminSite(admin.AdminSite):
     index_template = "admin/secretariat_home.html"
 
     def get_app_list(self, request, app_label=None):
-        from reviews.rules import is_manager
 
         apps = super().get_app_list(request, app_label)
         if app_label is not None:
@@ -41,6 +43,5 @@ class SecretariatAdminSite(admin.AdminSite):
         return own
 
     def index(self, request, extra_context=None):
-        from reviews.workspace import secretariat_home
 
         return super().index(request, {**secretariat_home(request), **(extra_context or {})})

@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from activities import api as activities_api
 from entities import api as entities_api
+from mandates import api as mandates_api
 from reviews import api as reviews_api
 
 from .api import api_not_found
@@ -26,6 +27,8 @@ router.register("regions", activities_api.RegionViewSet, basename="region")
 router.register("sdgs", activities_api.SDGViewSet, basename="sdg")
 router.register("cycles", reviews_api.ReviewCycleViewSet, basename="cycle")
 router.register("submissions", reviews_api.SubmissionViewSet, basename="submission")
+router.register("mandates", mandates_api.MandateViewSet, basename="mandate")
+router.register("mandate-updates", mandates_api.MandateUpdateViewSet, basename="mandate-update")
 
 app_name = "api"
 

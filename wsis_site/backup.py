@@ -22,6 +22,8 @@ from django.core import serializers
 from django.core.management.color import no_style
 from django.db import connection, transaction
 
+from activities.changes import published_work_changed
+
 # In the order they are written and read: what is referred to comes first.
 MODELS = [
     "auth.Group",
@@ -178,7 +180,6 @@ def import_all(records, *, progress=None):
             for sql in connection.ops.sequence_reset_sql(no_style(), models):
                 cursor.execute(sql)
         # The raw deletes sent no signals: whatever was public may have changed.
-        from activities.facets import published_work_changed
 
         published_work_changed()
     if progress and not total:

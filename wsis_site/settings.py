@@ -143,6 +143,7 @@ INSTALLED_APPS = [
     "entities",
     "activities",
     "reviews",
+    "mandates",
 ]
 
 MIDDLEWARE = [

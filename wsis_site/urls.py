@@ -19,6 +19,8 @@ urlpatterns = [
     path("activities/", include("activities.urls")),
     path("entities/", include("entities.urls")),
     path("stats/", include("activities.stats_urls")),
+    path("mandates/", include("mandates.urls")),
+    path("contribute/", include("mandates.contribute_urls")),
     path("contribute/", include("reviews.urls")),
     path("reports/", include("reviews.report_urls")),
     path("accounts/", include("wsis_site.accounts_urls")),

@@ -6,7 +6,8 @@ selection expect.
 """
 
 from django import template
-from django.utils.translation import get_language_info, to_locale
+from django.utils.html import format_html
+from django.utils.translation import get_language, get_language_info, to_locale
 
 register = template.Library()
 
@@ -32,8 +33,6 @@ def text_direction(code):
 def lang_if_other(code):
     """`` lang="en"`` (with ``dir``) when text in language ``code`` sits on a page in
     another language, else nothing: ``<bdi{{ entity.name_language|lang_if_other }}>``."""
-    from django.utils.html import format_html
-    from django.utils.translation import get_language
 
     code = str(code or "en").lower()
     active = (get_language() or "en").lower()

@@ -1,4 +1,8 @@
 from django import template
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 register = template.Library()
 
@@ -30,10 +34,6 @@ def facet_options(facet):
     """A facet's options as list items: written here rather than in a template
     loop, since a sidebar has hundreds of them (the entities) and the loop cost
     more than the counting."""
-    from django.contrib.humanize.templatetags.humanize import intcomma
-    from django.utils.html import format_html, format_html_join
-    from django.utils.safestring import mark_safe
-    from django.utils.translation import gettext
 
     if not facet["options"]:
         return format_html('<li class="muted">{}</li>', gettext("No values in these results."))

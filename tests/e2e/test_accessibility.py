@@ -19,6 +19,7 @@ DEFAULT_BUDGET = 250_000
 def pages(report_2024, submission, contributor, live_settings):
     submission.start(by=contributor)
     live_settings.ACTIVITIES_PER_PAGE = 20  # as in production
+    asks_about_a_mandate(submission)
     activity = Activity.objects.published().filter(entity__acronym="ITU").first()
     return {
         "home": "/",
@@ -29,11 +30,24 @@ def pages(report_2024, submission, contributor, live_settings):
         "reports": "/reports/",
         "report": f"/reports/{report_2024.slug}/",
         "login": "/accounts/login/",
+        "mandates": "/mandates/",
+        "mandates, statistics": "/mandates/stats/?action_line=C2",
     }, {
         "contributor home": "/contribute/",
         "contributor submission": submission.get_absolute_url(),
         "activity form": f"{submission.get_absolute_url()}activities/new/",
     }
+
+
+def asks_about_a_mandate(submission):
+    """The cycle asks about a paragraph that asks everyone: the submission's page has
+    its form, the public page its heading."""
+    from mandates.models import Addressee, Mandate, Resolution
+
+    resolution = Resolution.objects.create(symbol="A/RES/80/173", title_en="Outcome")
+    mandate = Mandate.objects.create(resolution=resolution, paragraph=24, summary_en="Include.")
+    Addressee.objects.create(mandate=mandate, label="all stakeholders", scope="all")
+    mandate.cycles.add(submission.cycle)
 
 
 def weigh(context, url):

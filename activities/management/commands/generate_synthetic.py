@@ -12,7 +12,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from activities import db
-from activities.facets import published_work_changed
+from activities.changes import published_work_changed
 from activities.models import SDG, ActionLine, Activity, Reference, Region, Theme, Trend
 from entities.models import Entity
 from reviews.models import ReviewCycle

@@ -11,6 +11,7 @@ from django.utils import timezone
 from activities.importer import DatasetError, import_dataset, read_dataset
 from activities.models import ActionLine, Activity, Reference, Region
 from entities.models import Entity, Membership
+from mandates.demo import BIENNIAL_CYCLE, biennial_cycle
 from reviews.models import DeadlineExtension, ReviewCycle
 from reviews.rules import MANAGERS, REVIEWERS
 from wsis_site.progress import Interrupted, Progress, interruptible
@@ -78,6 +79,7 @@ class Command(BaseCommand):
                 ):
                     users = self.accounts()
                     created = self.open_cycle(users)
+                    biennial = biennial_cycle(users)
         except DatasetError as exc:
             raise CommandError(f"{exc}; the demo was not loaded.") from None
         except Interrupted as exc:
@@ -89,6 +91,10 @@ class Command(BaseCommand):
             self.stdout.write(
                 "Open cycle report-2025: "
                 + ("created with submissions in every state." if created else "already there.")
+            )
+            self.stdout.write(
+                f"Biennial cycle {BIENNIAL_CYCLE}, with the WSIS+20 mandates: "
+                + ("created with updates in several states." if biennial else "already there.")
             )
             self.stdout.write(
                 f"Demo accounts: {', '.join(a[0] for a in ACCOUNTS)} (password {DEMO_PASSWORD})."
