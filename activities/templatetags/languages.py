@@ -9,6 +9,8 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import get_language, get_language_info, to_locale
 
+from activities.models import un_document_url as document_url
+
 register = template.Library()
 
 
@@ -44,6 +46,4 @@ def lang_if_other(code):
 @register.filter
 def un_document_url(symbol):
     """A UN document symbol's page at docs.un.org, in the active language."""
-    from activities.models import un_document_url as url
-
-    return url(str(symbol)) if symbol else ""
+    return document_url(str(symbol)) if symbol else ""
