@@ -400,6 +400,26 @@ def test_report_2024_page_links_the_notes(client, report_2024):
     assert '<h2 id="sec-regional">II. Regional implementation and follow-up</h2>' in html
 
 
+def test_report_2024_notes_link_document_symbols_to_the_un_in_the_page_language(
+    client, report_2024
+):
+    symbols = [
+        part.symbol
+        for note in compile_report(report_2024).notes
+        for part in note.parts
+        if getattr(part, "symbol", "")
+    ]
+    client.cookies["django_language"] = "fr"
+
+    html = client.get(reverse("reports:report-detail", args=[report_2024.slug])).content.decode()
+
+    assert symbols
+    assert (
+        f'<a class="symbol" href="https://docs.un.org/fr/{symbols[0]}" '
+        f'rel="noopener noreferrer" lang="en" dir="ltr">{symbols[0]}</a>'
+    ) in html
+
+
 def test_demo_2024_cycle_compiles_to_the_real_outline(dataset_2024, settings):
     settings.DEBUG = True  # the demo runs only there
     call_command("seed_demo", verbosity=0)

@@ -176,9 +176,16 @@ def test_only_secretariat_staff_are_offered_as_reviewers(
         },
     )
 
+    listed = client.get(reverse(CHANGELIST), {"cycle": "all"}).context["cl"].filter_specs
+    by_reviewer = next(f for f in listed if getattr(f, "parameter_name", "") == "reviewer")
+
     offered = list(form.fields["reviewer"].queryset)
     assert offered == [manager, reviewer, boss]
     assert list(assign.context["form"].fields["reviewer"].queryset) == offered
+    assert [value for value, _label in by_reviewer.lookup_choices] == [
+        "none",
+        *(str(user.pk) for user in offered),
+    ]
     assert "reviewer" in refused.context["form"].errors
     submission.refresh_from_db()
     assert submission.reviewer is None

@@ -9,6 +9,8 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import get_language, get_language_info, to_locale
 
+from activities.models import un_document_url as document_url
+
 register = template.Library()
 
 
@@ -39,3 +41,9 @@ def lang_if_other(code):
     if code == active or code.split("-")[0] == active.split("-")[0]:
         return ""
     return format_html(' lang="{}" dir="{}"', bcp47(code), text_direction(code))
+
+
+@register.filter
+def un_document_url(symbol):
+    """A UN document symbol's page at docs.un.org, in the active language."""
+    return document_url(str(symbol)) if symbol else ""

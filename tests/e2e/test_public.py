@@ -215,3 +215,21 @@ def test_an_arabic_reader_meets_english_marked_as_such_and_un_documents_in_arabi
     assert page.get_by_role("link", name="2024 report", exact=True).get_attribute("lang") == "en"
     assert page.get_by_role("link", name="Joint survey").is_visible()
     page.screenshot(path=SHOTS / "public-entity-ar.png", full_page=True)
+
+
+@pytest.mark.parametrize("language", ["ru", "ar", "fr"])
+def test_the_header_fits_a_phone_in_the_longer_languages(
+    page, live_server, published, staff_focal_point, language
+):
+    log_in(page, "sam")
+    page.context.add_cookies(
+        [{"name": "django_language", "value": language, "url": live_server.url}]
+    )
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.goto("/activities/")
+
+    assert page.locator("html").get_attribute("lang") == language
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    account = page.locator(".site-nav a[href='/accounts/profile/']").bounding_box()
+    assert account["x"] >= 0 and account["x"] + account["width"] <= 375
+    page.screenshot(path=SHOTS / f"public-header-375-{language}.png")

@@ -232,6 +232,10 @@ def test_admin_lists_fit_1366_pixels(page, waiting, manager):
             cycle=waiting.cycle,
             action_lines=["C2", "C4", "C7.e-health", "C7.e-learning"],
         )
+    review = ReviewCycleFactory(
+        slug="wsis-20", title="WSIS+20 review: twenty years of implementation", state="open"
+    )
+    SubmissionFactory(cycle=review, entity=EntityFactory(acronym="UN-WOMEN"), reviewer=manager)
     page.set_viewport_size({"width": 1366, "height": 768})
     log_in(page, "max")
     page.wait_for_url(re.compile(r"/admin/$"))
