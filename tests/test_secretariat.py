@@ -117,10 +117,10 @@ def test_machinery_is_under_one_heading_for_managers_only(client, request, role,
     apps = client.get(reverse("admin:index")).context["app_list"]
 
     names = [str(app["name"]) for app in apps]
-    assert names[:3] == ["Reviews", "Entities", "Activities"]
-    assert names[3:] == machinery
+    assert names[:4] == ["Reviews", "Entities", "Activities", "Mandates"]
+    assert names[4:] == machinery
     if machinery:
-        models = {m["object_name"] for m in apps[3]["models"]}
+        models = {m["object_name"] for m in apps[4]["models"]}
         assert {"User", "Group", "TokenProxy", "AccessAttempt"} <= models
 
 

@@ -11,7 +11,7 @@ from reviews.workspace import secretariat_home
 # The apps of the machinery: grouped under one heading, for managers only.
 MACHINERY = ("auth", "authtoken", "axes")
 # The order of the secretariat's own apps (the rest follow by name).
-FIRST = ("reviews", "entities", "activities")
+FIRST = ("reviews", "entities", "activities", "mandates")
 
 
 class SecretariatAdminSite(admin.AdminSite):
