@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 from reviews.admin_filters import CycleFilter
 from reviews.forms import references_after
 from reviews.report import heading_choices, place_activity
-from wsis_site.admin_base import BaseAdmin, ReadOnlyHistoryAdmin
+from wsis_site.admin_base import BaseAdmin, ReadOnlyHistoryAdmin, short_date
 from wsis_site.errors import TransitionNotAllowed
 
 from .models import (
@@ -84,11 +84,9 @@ class ActivityAdmin(ReadOnlyHistoryAdmin):
         "year",
         "action_line_codes",
         "status",
-        "cycle",
-        "section_key",
-        "section_confirmed",
-        "source_paragraph",
-        "updated_at",
+        "source_display",
+        "heading_display",
+        "changed_display",
     )
     actions = ["confirm_headings"]
     list_filter = (
@@ -165,6 +163,31 @@ class ActivityAdmin(ReadOnlyHistoryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("action_lines")
+
+    # The list fits a 1366-pixel screen beside the menus: the heading and whether
+    # it is confirmed share a column, in words; dates are short.
+    @admin.display(description=_("report heading"), ordering="section_key")
+    def heading_display(self, obj):
+        if not obj.section_key:
+            return ""
+        if obj.section_confirmed:
+            return obj.section_key
+        return _("%(heading)s (suggested)") % {"heading": obj.section_key}
+
+    @admin.display(description=_("review cycle"), ordering="cycle")
+    def source_display(self, obj):
+        if not obj.cycle_id:
+            return ""
+        if obj.source_paragraph:
+            return _("%(cycle)s, ¶ %(paragraph)s") % {
+                "cycle": obj.cycle.title,
+                "paragraph": obj.source_paragraph,
+            }
+        return obj.cycle.title
+
+    @admin.display(description=_("last changed"), ordering="updated_at")
+    def changed_display(self, obj):
+        return short_date(obj.updated_at)
 
     @admin.display(description=_("action lines"))
     def action_line_codes(self, obj):

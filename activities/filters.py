@@ -22,6 +22,7 @@ from .db import ranks_by_relevance
 from .models import SDG, ActionLine, Activity, Region, Theme, Trend
 
 MAX_VALUES = 50  # per parameter; more is not a real query
+LONG_FACET = 12  # options; a longer facet scrolls in its own box
 
 
 class MultipleValueField(forms.Field):
@@ -421,10 +422,17 @@ class ActivityFilter(django_filters.FilterSet):
 
         def add(name, options):
             selected = set(self.selected(name))
+            # A long list scrolls in its own box, where a chosen value could sit out of
+            # sight: it comes first. The action lines never scroll, so that C7's
+            # sub-areas stay under C7 and in reach.
+            long = len(options) > LONG_FACET and name != "action_line"
+            if long:
+                options = sorted(options, key=lambda option: option[0] not in selected)
             facets.append(
                 {
                     "name": name,
                     "label": self.filters[name].label,
+                    "long": long,
                     "options": [
                         {
                             "value": value,

@@ -1,3 +1,5 @@
+from urllib.parse import quote
+
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
@@ -12,7 +14,7 @@ from simple_history.models import HistoricalRecords
 from reviews.rules import is_secretariat
 from wsis_site.errors import TransitionNotAllowed
 from wsis_site.fields import IntegerArrayField
-from wsis_site.multilingual import HttpsURLField, MultilingualTitle
+from wsis_site.multilingual import HttpsURLField, MultilingualTitle, field_suffix
 from wsis_site.validators import validate_document_symbol
 
 from .db import search
@@ -359,6 +361,14 @@ class Activity(models.Model):
         default=False,
         help_text=_("The secretariat chose or confirmed the report heading."),
     )
+    section_proposed = models.BooleanField(
+        _("report heading chosen by the contributor"),
+        default=False,
+        help_text=_(
+            "The contributor chose the report heading instead of the suggestion; the "
+            "secretariat still confirms it."
+        ),
+    )
     source_id = models.CharField(
         _("identifier in the source dataset"), max_length=40, blank=True, db_index=True
     )
@@ -566,7 +576,10 @@ class Activity(models.Model):
                 _("This activity came with no submission; only the secretariat can change it."),
                 code="forbidden",
             )
-        allowed = set(self.CONTRIBUTED_FIELDS) | (set(self.EDITORIAL_FIELDS) if manager else set())
+        # Contributors may choose the report heading (a proposal the secretariat confirms).
+        allowed = {*self.CONTRIBUTED_FIELDS, "section_key"} | (
+            set(self.EDITORIAL_FIELDS) if manager else set()
+        )
         unknown = sorted(set(values) - allowed)
         if unknown:
             raise TransitionNotAllowed(
@@ -619,7 +632,7 @@ class Activity(models.Model):
                     for n, ref in enumerate(references)
                 ]
             self.check_write(relations, new_references)
-            self._suggest_heading(values, relations)
+            self._suggest_heading(values, relations, by_manager=manager)
             self._history_user = by
             self.save()
             for name, records in relations.items():
@@ -658,13 +671,15 @@ class Activity(models.Model):
             text=" ".join((self.title, self.summary, self.description)),
         )
 
-    def _suggest_heading(self, values, relations):
+    def _suggest_heading(self, values, relations, by_manager=True):
         """Keep the report heading the secretariat chose; otherwise suggest one
         from what the activity says now (``headings.suggest_heading``). A
         heading written by the secretariat (a changed ``section_key``) counts
         as chosen."""
 
-        if "section_key" in values:
+        if "section_key" in values and not by_manager:
+            self._propose_heading(values["section_key"])
+        elif "section_key" in values:
             stored = (
                 Activity.objects.filter(pk=self.pk).values_list("section_key", flat=True).first()
                 if self.pk
@@ -672,8 +687,18 @@ class Activity(models.Model):
             )
             if values["section_key"] and values["section_key"] != stored:
                 self.section_confirmed = True
-        if not self.section_confirmed:
+        if not self.section_confirmed and not self.section_proposed:
             self.section_key = suggest_heading(self.heading_facts(relations))
+
+    def _propose_heading(self, section_key):
+        """A contributor's choice of heading, or "" for the suggestion; a heading
+        the secretariat confirmed stays as it is. The choice is one of the cycle's
+        headings: the contributor's form offers only those (``reviews.forms``)."""
+        if self.section_confirmed:
+            return
+        self.section_proposed = bool(section_key)
+        if section_key:
+            self.section_key = section_key
 
     def check_write(self, relations, references):
         """Refuse, by field, what no writer may store: the model's own rules
@@ -739,6 +764,13 @@ class Activity(models.Model):
             raise ValidationError({"end_date": _("The end date is before the start date.")})
 
 
+def un_document_url(symbol, language=None):
+    """``A/RES/78/132`` -> ``https://docs.un.org/en/A/RES/78/132`` (``ar``, ``zh``, ``en``,
+    ``fr``, ``ru`` or ``es`` after the active language)."""
+
+    return f"https://docs.un.org/{field_suffix(language)}/{quote(symbol.strip(), safe='/()')}"
+
+
 class Reference(models.Model):
     """A source an activity cites: a web address or a UN document symbol."""
 
@@ -771,6 +803,14 @@ class Reference(models.Model):
 
     def __str__(self):
         return self.label or self.symbol or self.url
+
+    @property
+    def document_url(self):
+        """The symbol's page in the UN's document system (docs.un.org), in the active
+        language: the UN publishes in the six languages the site speaks."""
+        if not self.symbol:
+            return ""
+        return un_document_url(self.symbol)
 
     def clean(self):
         if not self.url and not self.symbol:

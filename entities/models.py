@@ -15,7 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from activities.models import Activity
 from reviews.emails import queue_email
-from wsis_site.multilingual import HttpsURLField, localized
+from wsis_site.multilingual import HttpsURLField, localized, localized_language
 
 acronym_validator = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9 .&/+\-]*$",
@@ -130,6 +130,11 @@ class Entity(models.Model):
     @property
     def name(self):
         return localized(self, "name")
+
+    @property
+    def name_language(self):
+        """``en`` where the name shown falls back to English, else the active language."""
+        return localized_language(self, "name")
 
     @property
     def short_name(self):

@@ -23,7 +23,7 @@ from rules.contrib.admin import ObjectPermissionsModelAdminMixin
 from activities.charts import stacked_area
 from activities.models import Activity
 from mandates.admin import updates_summary
-from wsis_site.admin_base import BaseAdmin, ReadOnlyHistoryAdmin
+from wsis_site.admin_base import BaseAdmin, ReadOnlyHistoryAdmin, short_date
 
 from .admin_filters import CycleFilter, SubmissionCycleFilter
 from .emails import (
@@ -35,6 +35,7 @@ from .emails import (
     queue_submission_email,
     send_again,
 )
+from .forms import ReviewCycleAdminForm
 from .insight import (
     changes_since_sent_back,
     durations,
@@ -155,6 +156,7 @@ def _dashboard_insight(cycle):
 
 @admin.register(ReviewCycle)
 class ReviewCycleAdmin(ObjectPermissionsModelAdminMixin, BaseAdmin):
+    form = ReviewCycleAdminForm
     list_display = (
         "title",
         "slug",
@@ -639,11 +641,28 @@ class MessageForm(forms.Form):
     text = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 10}))
 
 
+class ReportHeadingForm(forms.ModelForm):
+    """A row of the headings table: its controls are named after their activity, since
+    a table's column headers do not label them for screen readers."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        title = self.instance.title if self.instance.pk else ""
+        names = {
+            "section_key": _("Report heading of “%(title)s”"),
+            "section_confirmed": _("Heading confirmed for “%(title)s”"),
+        }
+        for name, label in names.items():
+            if name in self.fields:
+                self.fields[name].widget.attrs["aria-label"] = label % {"title": title}
+
+
 class ReportHeadingInline(admin.TabularInline):
     """The report heading of each of the submission's activities: suggested when
     the activity was entered, confirmed or changed here by the secretariat."""
 
     model = Activity
+    form = ReportHeadingForm
     fk_name = "submission"
     fields = ("title", "section_key", "section_confirmed")
     readonly_fields = ("title",)
@@ -689,7 +708,7 @@ class SubmissionAdmin(ObjectPermissionsModelAdminMixin, ReadOnlyHistoryAdmin):
         "deadline_display",
         "overdue_display",
         "activity_count",
-        "updated_at",
+        "changed_display",
     )
     list_filter = (
         CycleFilter,
@@ -784,6 +803,10 @@ class SubmissionAdmin(ObjectPermissionsModelAdminMixin, ReadOnlyHistoryAdmin):
         if not obj.is_overdue:
             return ""
         return format_html('<span class="overdue-flag">{}</span>', _("Overdue"))
+
+    @admin.display(description=_("last changed"), ordering="updated_at")
+    def changed_display(self, obj):
+        return short_date(obj.updated_at)
 
     @admin.display(description=_("activities"), ordering="activity_n")
     def activity_count(self, obj):

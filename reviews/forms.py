@@ -3,13 +3,16 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import inlineformset_factory
+from django.template.loader import render_to_string
 from django.utils.dateparse import parse_datetime
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity, Reference
 from entities.models import Entity
 
 from .models import Comment
+from .report import heading_choices
 
 
 class StaleCheckMixin:
@@ -43,22 +46,28 @@ class StaleCheckMixin:
 
 
 class AnswersForm(StaleCheckMixin, forms.Form):
-    """One text box per question of the cycle; required answers are checked on submit."""
+    """One text box per question of the cycle, labelled with its wording; required
+    answers are checked on submit, not on saving a draft."""
 
     def __init__(self, *args, submission, **kwargs):
         super().__init__(*args, **kwargs)
         self.submission = submission
-        for question in submission.cycle.questions or []:
-            label = question.get("label") or question["key"]
-            self.fields[question["key"]] = forms.CharField(
-                label=label,
+        self.questions = {}
+        for question in submission.cycle.question_list():
+            self.questions[question.key] = question
+            self.fields[question.key] = forms.CharField(
+                label=question.label,
                 required=False,
                 max_length=20000,
-                initial=(submission.answers or {}).get(question["key"], ""),
+                initial=(submission.answers or {}).get(question.key, ""),
                 widget=forms.Textarea(attrs={"rows": 6}),
-                help_text=_("Required before submitting.") if question.get("required") else "",
+                help_text=question.prompt,
             )
         self.add_stale_check(submission.updated_at)
+
+    def question_fields(self):
+        """(bound field, question) for each question, in order."""
+        return [(self[key], question) for key, question in self.questions.items()]
 
     def answers(self):
         return {
@@ -109,7 +118,7 @@ class ActivityForm(StaleCheckMixin, forms.ModelForm):
             "trends": forms.CheckboxSelectMultiple,
             "regions": forms.CheckboxSelectMultiple,
             "sdgs": forms.CheckboxSelectMultiple,
-            "partners": forms.SelectMultiple(attrs={"size": 8}),
+            "partners": forms.CheckboxSelectMultiple,
             "start_date": forms.DateInput(attrs={"type": "date"}),
             "end_date": forms.DateInput(attrs={"type": "date"}),
         }
@@ -118,21 +127,60 @@ class ActivityForm(StaleCheckMixin, forms.ModelForm):
         )
         help_texts = {
             "summary": _("One or two sentences: what was done, by whom, with what result."),
-            "partners": _("Hold Ctrl (or Cmd) to choose several."),
+            "partners": _("Tick each entity that worked with yours on this activity."),
             "action_lines": _("Choose C7's sub-areas rather than C7 itself where one fits."),
         }
 
     def __init__(self, *args, submission, **kwargs):
         super().__init__(*args, **kwargs)
         self.submission = submission
-        self.fields["partners"].queryset = Entity.objects.active().exclude(pk=submission.entity_id)
+        self.fields["partners"].queryset = (
+            Entity.objects.active().exclude(pk=submission.entity_id).order_by("acronym")
+        )
+        self.fields["partners"].label_from_instance = lambda entity: (
+            f"{entity.acronym} — {entity.name}" if entity.name != entity.acronym else entity.acronym
+        )
+        # A choice that says what it means, never "---------".
+        for name in ("activity_type", "implementation"):
+            field = self.fields[name]
+            field.choices = [("", _("Not stated")), *[c for c in field.choices if c[0] != ""]]
         self.fields["action_lines"].label_from_instance = lambda line: (
             f"{line.code} {line.title}" if not line.parent_id else f"— {line.title} ({line.code})"
         )
         self.fields["summary"].max_length = 2000
         if not self.instance.pk and submission.cycle.reporting_year:
-            self.fields["year"].initial = submission.cycle.reporting_year
+            # The instance's empty year would win over the field's initial value.
+            self.initial["year"] = submission.cycle.reporting_year
+        self._add_heading_choice(submission)
         self.add_stale_check(self.instance.updated_at if self.instance.pk else None)
+
+    def _add_heading_choice(self, submission):
+        """The report heading: the tracker's suggestion, or the contributor's choice."""
+        choices = heading_choices(submission.cycle)
+        labels = dict(choices)
+        activity = self.instance
+        if activity.pk and activity.section_key in labels:
+            state = (
+                _("Confirmed by the secretariat: %(heading)s")
+                if activity.section_confirmed
+                else _("Chosen by you: %(heading)s")
+                if activity.section_proposed
+                else _("Suggested from what the activity says: %(heading)s")
+            )
+            help_text = state % {"heading": labels[activity.section_key]}
+        else:
+            help_text = _(
+                "Once saved, the tracker suggests the heading from the action lines, the "
+                "themes and the text; choose one here to put it elsewhere."
+            )
+        self.fields["section_key"] = forms.ChoiceField(
+            label=_("Report heading"),
+            required=False,
+            choices=[("", _("The tracker's suggestion")), *choices],
+            initial=activity.section_key if activity.section_proposed else "",
+            help_text=help_text,
+            disabled=activity.section_confirmed,
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -219,3 +267,83 @@ class CommentForm(forms.ModelForm):
         if not body:
             raise forms.ValidationError(_("Write something first."))
         return body
+
+
+class QuestionsWidget(forms.Widget):
+    """The cycle's questions as rows of fields (key, label, prompt, guidance,
+    required, report use, remove), with empty rows for new ones."""
+
+    template_name = "admin/reviews/reviewcycle/questions_widget.html"
+    EXTRA = 2
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        rows = value if isinstance(value, list) else []
+        rows = [q for q in rows if isinstance(q, dict)]
+        rows = [*rows, *({} for _ in range(self.EXTRA))]
+        context["widget"]["rows"] = [
+            {"prefix": f"{name}-{n}", "number": n + 1, "q": q} for n, q in enumerate(rows)
+        ]
+        context["widget"]["total"] = len(rows)
+        context["widget"]["report_choices"] = [
+            ("", _("by its key")),
+            ("trends", _("section I, major trends")),
+            ("obstacles", _("the conclusions' digest of obstacles")),
+        ]
+        return context
+
+    def _render(self, template_name, context, renderer=None):
+        # The project's templates, which the forms' own renderer does not search.
+        return mark_safe(render_to_string(template_name, context))  # noqa: S308
+
+    def value_from_datadict(self, data, files, name):
+        if f"{name}-TOTAL" not in data:
+            return data.get(name)  # the JSON text itself (a script, an older form)
+        try:
+            total = min(int(data.get(f"{name}-TOTAL")), 100)
+        except (TypeError, ValueError):
+            total = 0
+        questions = []
+        for n in range(total):
+            prefix = f"{name}-{n}"
+            row = {
+                field: (data.get(f"{prefix}-{field}") or "").strip()
+                for field in ("key", "label", "prompt", "guidance", "report")
+            }
+            if data.get(f"{prefix}-DELETE") or not any(row.values()):
+                continue
+            question = {"key": row["key"], "label": row["label"], "prompt": row["prompt"]}
+            question["guidance"] = row["guidance"]
+            question["required"] = bool(data.get(f"{prefix}-required"))
+            if row["report"]:
+                question["report"] = row["report"]
+            questions.append(question)
+        return questions
+
+    def value_omitted_from_data(self, data, files, name):
+        return f"{name}-TOTAL" not in data and name not in data
+
+
+class QuestionsField(forms.JSONField):
+    """The cycle's questions, edited as rows; validated by ``validate_questions``."""
+
+    widget = QuestionsWidget
+
+    def to_python(self, value):
+        if isinstance(value, list):
+            return value
+        return super().to_python(value)
+
+    def bound_data(self, data, initial):
+        if isinstance(data, list):
+            return data
+        return super().bound_data(data, initial)
+
+    def prepare_value(self, value):
+        return value
+
+
+class ReviewCycleAdminForm(forms.ModelForm):
+    # The admin gives the model and the fields (its fieldsets).
+    class Meta:
+        field_classes = {"questions": QuestionsField}

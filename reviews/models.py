@@ -1,5 +1,6 @@
+import re
 import string
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -9,7 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -22,13 +23,151 @@ from .emails import queue_submission_email
 from .outbox import SentEmail  # noqa: F401 (a model of this app: the outbox)
 from .rules import is_entity_contributor, is_secretariat, secretariat_users
 
+# The default questions, as the secretariat's letter asks them. Stored in English;
+# shown through gettext, so that the standard wording reads in every language
+# (wording the secretariat changed is shown as written). "{period}" is the
+# cycle's reporting period.
+DEFAULT_QUESTIONS = [
+    {
+        "key": "trends",
+        "label": gettext_noop("Trends"),
+        "prompt": gettext_noop(
+            "What were the main trends in the implementation of the WSIS outcomes during {period}?"
+        ),
+        "guidance": gettext_noop(
+            "For example new policies, technologies, partnerships or ways of working that "
+            "changed how your entity works on the WSIS action lines."
+        ),
+        "required": True,
+    },
+    {
+        "key": "achievements",
+        "label": gettext_noop("Achievements"),
+        "prompt": gettext_noop(
+            "What did your entity achieve in the implementation of the WSIS outcomes "
+            "during {period}?"
+        ),
+        "guidance": gettext_noop(
+            "Name the results, with figures where you have them. Describe each activity "
+            "below, under Activities."
+        ),
+        "required": True,
+    },
+    {
+        "key": "obstacles",
+        "label": gettext_noop("Obstacles"),
+        "prompt": gettext_noop(
+            "What obstacles did your entity meet in the implementation of the WSIS "
+            "outcomes during {period}, and how were they addressed?"
+        ),
+        "guidance": "",
+        "required": True,
+    },
+]
+QUESTION_FIELDS = ("key", "label", "prompt", "guidance", "required", "report")
+QUESTION_REPORT_USES = ("trends", "obstacles")
+QUESTION_PLACEHOLDERS = ("period",)
+
 
 def default_questions():
+    return [dict(q) for q in DEFAULT_QUESTIONS]
+
+
+def _placeholders(text):
+    """The names of the ``{name}`` placeholders in ``text``; ValueError if a brace is
+    not closed."""
     return [
-        {"key": "trends", "label": "Trends", "required": True},
-        {"key": "achievements", "label": "Achievements", "required": True},
-        {"key": "obstacles", "label": "Obstacles", "required": True},
+        (name, spec, conversion)
+        for _text, name, spec, conversion in string.Formatter().parse(text)
+        if name is not None
     ]
+
+
+def validate_questions(value):
+    """A cycle's questions: a list of ``{"key", "label", "prompt", "guidance",
+    "required", "report"}``, keys unique, short and lowercase, a label each, and
+    no placeholder in the prompt but ``{period}``."""
+    if not isinstance(value, list):
+        raise ValidationError(_("The questions must be a list."), code="invalid")
+    seen = set()
+    for n, question in enumerate(value, start=1):
+        if not isinstance(question, dict):
+            raise ValidationError(_("Question %(n)s is not a question.") % {"n": n}, code="invalid")
+        unknown = sorted(set(question) - set(QUESTION_FIELDS))
+        if unknown:
+            raise ValidationError(
+                _("Question %(n)s has unknown fields: %(fields)s.")
+                % {"n": n, "fields": ", ".join(unknown)},
+                code="invalid",
+            )
+        key = question.get("key")
+        if not isinstance(key, str) or not re.fullmatch(r"[a-z][a-z0-9_]{0,39}", key):
+            raise ValidationError(
+                _(
+                    "Question %(n)s: the key is a short name in lowercase letters, digits "
+                    "and _, such as trends."
+                )
+                % {"n": n},
+                code="key",
+            )
+        if key in seen:
+            raise ValidationError(
+                _("Two questions have the key %(key)s.") % {"key": key}, code="key"
+            )
+        seen.add(key)
+        label = question.get("label")
+        if not isinstance(label, str) or not label.strip():
+            raise ValidationError(_("Question %(key)s needs a label.") % {"key": key}, code="label")
+        for name in ("label", "prompt", "guidance"):
+            if not isinstance(question.get(name, ""), str):
+                raise ValidationError(
+                    _("Question %(key)s: the %(field)s is text.") % {"key": key, "field": name},
+                    code="invalid",
+                )
+        try:
+            names = _placeholders(question.get("prompt", ""))
+        except ValueError:
+            names = [("{", "", None)]
+        wrong = sorted(
+            {
+                name or "{}"
+                for name, spec, conv in names
+                if name not in QUESTION_PLACEHOLDERS or spec or conv
+            }
+        )
+        if wrong:
+            raise ValidationError(
+                _(
+                    "Question %(key)s: the prompt may hold only the placeholder {period} "
+                    "(the reporting period)."
+                )
+                % {"key": key},
+                code="placeholder",
+            )
+        if not isinstance(question.get("required", False), bool):
+            raise ValidationError(
+                _("Question %(key)s: required is true or false.") % {"key": key},
+                code="invalid",
+            )
+        if question.get("report", "") not in ("", *QUESTION_REPORT_USES):
+            raise ValidationError(
+                _("Question %(key)s: the report uses answers for trends or obstacles only.")
+                % {"key": key},
+                code="report",
+            )
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question of a cycle, worded for the reader: the standard wording in the
+    active language, the reporting period filled in."""
+
+    key: str
+    label: str
+    prompt: str
+    guidance: str
+    required: bool
+    report: str
 
 
 LETTER_PLACEHOLDERS = ("entity", "cycle", "deadline", "link")
@@ -88,6 +227,18 @@ class ReviewCycleQuerySet(models.QuerySet):
     def published(self):
         return self.filter(state=ReviewCycle.State.PUBLISHED)
 
+    def contributed_to_by(self, entity):
+        """The published reports with the entity's published submission, newest first."""
+        return (
+            self.published()
+            .filter(
+                submissions__entity=entity,
+                submissions__state=Submission.State.PUBLISHED,
+            )
+            .distinct()
+            .order_by("-reporting_year", "-pk")
+        )
+
     def open(self):
         return self.filter(state=ReviewCycle.State.OPEN)
 
@@ -137,10 +288,12 @@ class ReviewCycle(models.Model):
         _("questions asked"),
         default=default_questions,
         blank=True,
+        validators=[validate_questions],
         help_text=_(
-            'A list of {"key": …, "label": …, "required": true|false}; "report": "trends" '
-            'or "obstacles" says which part of the report uses the answers (by default the '
-            "questions with those keys)."
+            "Each question has a key, a label, a prompt that says what is asked ({period} "
+            "is the reporting period), optional guidance, whether it is required, and the "
+            "part of the report that uses its answers (by default the questions with the "
+            "keys trends and obstacles)."
         ),
     )
     letter = models.TextField(
@@ -324,9 +477,46 @@ class ReviewCycle(models.Model):
             link=link,
         )
 
+    def period_label(self):
+        """The reporting period as a question names it: "2023", "1 January 2023 –
+        30 June 2024", or "the reporting period"."""
+        if self.period_start and self.period_end:
+            start = date_format(self.period_start, "DATE_FORMAT")
+            return f"{start} – {date_format(self.period_end, 'DATE_FORMAT')}"
+        if self.reporting_year:
+            return str(self.reporting_year)
+        return gettext("the reporting period")
+
+    def question_list(self):
+        """The questions as ``Question``s, worded for the reader (see DEFAULT_QUESTIONS)."""
+
+        def wording(text):
+            return gettext(text) if text else ""
+
+        period = self.period_label()
+        result = []
+        for q in self.questions or []:
+            if not isinstance(q, dict) or not q.get("key"):
+                continue
+            prompt = wording(q.get("prompt", ""))
+            # Stored before the questions were validated: shown as written.
+            with suppress(KeyError, IndexError, ValueError):
+                prompt = prompt.format(period=period)
+            result.append(
+                Question(
+                    key=q["key"],
+                    label=wording(q.get("label") or q["key"]),
+                    prompt=prompt,
+                    guidance=wording(q.get("guidance", "")),
+                    required=bool(q.get("required")),
+                    report=q.get("report") or "",
+                )
+            )
+        return result
+
     @property
     def required_questions(self):
-        return [q for q in self.questions or [] if q.get("required")]
+        return [q for q in self.question_list() if q.required]
 
     def _change_state(self, by, perm, sources, target):
         if not by.has_perm(perm, self):
@@ -424,6 +614,8 @@ class Step:
     email: str = ""  # the e-mail (templates/emails/<email>.txt) to the focal points
     notice: str = ""  # the e-mail to the secretariat (the reviewer, else the reviewers)
     assigns_reviewer: bool = False  # the actor becomes the reviewer if there is none
+    why: str = ""  # the refusal when a needed comment is missing (default: for the contributor)
+    confirm: bool = False  # the contributor pages ask first, on a page of its own
 
 
 class SubmissionQuerySet(models.QuerySet):
@@ -509,6 +701,7 @@ class Submission(models.Model):
             past=_("submitted"),
             done=_("The submission was sent to the secretariat."),
             contributor=True,
+            confirm=True,
             stamp="submitted_at",
             email="received",
             notice="submitted",
@@ -519,9 +712,22 @@ class Submission(models.Model):
             "reviews.decline_submission",
             label=_("Decline"),
             past=_("declined"),
-            done=_("The entity declined the call."),
+            done=_("The entity declined the call. The secretariat sees your reason."),
             contributor=True,
             stamp="decided_at",
+            needs_comment=True,
+            why=_("Say why your entity declines (the secretariat will see it)."),
+            confirm=True,
+        ),
+        "recall": Step(
+            (State.SUBMITTED,),
+            State.DRAFT,
+            "reviews.recall_submission",
+            label=_("Recall"),
+            past=_("recalled"),
+            done=_("The submission was recalled: it is a draft again, and you can change it."),
+            contributor=True,
+            confirm=True,
         ),
         "take_up": Step(
             (State.SUBMITTED,),
@@ -657,7 +863,7 @@ class Submission(models.Model):
     def missing_answers(self):
         answers = self.answers or {}
         return [
-            q for q in self.cycle.required_questions if not str(answers.get(q["key"]) or "").strip()
+            q for q in self.cycle.required_questions if not str(answers.get(q.key) or "").strip()
         ]
 
     @property
@@ -749,7 +955,7 @@ class Submission(models.Model):
                 )
             if step.needs_comment and not comment:
                 raise TransitionNotAllowed(
-                    _("Say in a comment why (the contributor will see it)."),
+                    step.why or _("Say in a comment why (the contributor will see it)."),
                     code="invalid",
                     field="comment",
                 )
@@ -828,7 +1034,7 @@ class Submission(models.Model):
             if missing:
                 raise TransitionNotAllowed(
                     _("Answer these questions before submitting: %(questions)s.")
-                    % {"questions": ", ".join(q["label"] for q in missing)},
+                    % {"questions": ", ".join(q.label for q in missing)},
                     code="invalid",
                     field="answers",
                 )
@@ -851,11 +1057,21 @@ class Submission(models.Model):
 
     resubmit.alters_data = True
 
-    def decline(self, *, by, comment=""):
-        """invited or draft → declined: the entity will not contribute. No e-mail."""
+    def decline(self, *, by, comment):
+        """invited or draft → declined: the entity will not contribute. Needs the
+        reason, kept as the transition's comment and shared with the secretariat.
+        No e-mail."""
         return self._move("decline", by=by, comment=comment)
 
     decline.alters_data = True
+
+    def recall(self, *, by, comment=""):
+        """submitted → draft: the contributor takes the submission back to change it,
+        until a reviewer takes it up. Contributors of the entity while the call is
+        open (or a manager). No e-mail."""
+        return self._move("recall", by=by, comment=comment)
+
+    recall.alters_data = True
 
     def take_up(self, *, by, comment=""):
         """submitted → under review. Secretariat; assigns the reviewer if none."""

@@ -112,6 +112,8 @@ rules.add_perm(
     (is_entity_contributor & (is_call_open | is_sent_back)) | is_manager,
 )
 rules.add_perm("reviews.decline_submission", (is_entity_contributor & is_call_open) | is_manager)
+# Until a reviewer takes it up (the state says so), the entity may take it back.
+rules.add_perm("reviews.recall_submission", (is_entity_contributor & is_call_open) | is_manager)
 rules.add_perm("reviews.review_submission", is_secretariat)
 rules.add_perm("reviews.publish_submission", is_manager)
 rules.add_perm("reviews.reopen_submission", is_manager)

@@ -5,11 +5,24 @@ from rest_framework import serializers
 from .models import ReviewCycle, Submission
 
 
+class QuestionSerializer(serializers.Serializer):
+    """One question of a cycle, worded in the language asked for."""
+
+    key = serializers.CharField(help_text=_("The key of its answer in `answers`."))
+    label = serializers.CharField()
+    prompt = serializers.CharField(help_text=_("What is asked, the reporting period filled in."))
+    guidance = serializers.CharField(help_text=_("Optional advice on what to write; may be empty."))
+    required = serializers.BooleanField(help_text=_("Needed before the submission is sent."))
+
+
 class ReviewCycleSerializer(serializers.ModelSerializer):
     """A cycle's public fields; the report's text is public once the cycle is published."""
 
     summary = serializers.SerializerMethodField(
         help_text=_("The report's summary once the cycle is published, else null.")
+    )
+    questions = serializers.SerializerMethodField(
+        help_text=_("The questions the cycle asks, in order.")
     )
 
     class Meta:
@@ -25,7 +38,12 @@ class ReviewCycleSerializer(serializers.ModelSerializer):
             "deadline",
             "report_date",
             "summary",
+            "questions",
         ]
+
+    @extend_schema_field(QuestionSerializer(many=True))
+    def get_questions(self, cycle):
+        return QuestionSerializer(cycle.question_list(), many=True).data
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_summary(self, cycle):
@@ -45,6 +63,9 @@ class SubmissionSerializer(serializers.ModelSerializer):
     activities = serializers.SerializerMethodField(help_text=_("The ids of its activities."))
     actions = serializers.SerializerMethodField(
         help_text=_("The workflow actions you may take now.")
+    )
+    questions = serializers.SerializerMethodField(
+        help_text=_("The cycle's questions, in order: `answers` holds an answer by key.")
     )
     answers = serializers.DictField(
         child=serializers.CharField(allow_blank=True, max_length=20000),
@@ -67,6 +88,7 @@ class SubmissionSerializer(serializers.ModelSerializer):
             "entity",
             "state",
             "deadline",
+            "questions",
             "answers",
             "activities",
             "actions",
@@ -89,6 +111,10 @@ class SubmissionSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_actions(self, submission):
         return submission.allowed_actions(self.context["request"].user)
+
+    @extend_schema_field(QuestionSerializer(many=True))
+    def get_questions(self, submission):
+        return QuestionSerializer(submission.cycle.question_list(), many=True).data
 
     def validate_answers(self, answers):
         keys = {q["key"] for q in self.instance.cycle.questions or []} if self.instance else set()

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -12,7 +12,14 @@ from activities.models import Activity
 
 from .forms import ActivityForm, AnswersForm, CommentForm, ReferenceFormSet, references_after
 from .insight import year_on_year
-from .models import ACTION_LABELS, Comment, ReviewCycle, Submission, TransitionNotAllowed
+from .models import (
+    ACTION_LABELS,
+    Comment,
+    ReviewCycle,
+    Submission,
+    TransitionNotAllowed,
+)
+from .outbox import SentEmail
 
 
 def get_submission(user, cycle, acronym):
@@ -45,6 +52,22 @@ def home(request):
     return render(request, "reviews/home.html", context)
 
 
+def _button_label(submission, action):
+    """The button's words: "Resubmit" once the secretariat asked for changes."""
+    if action == "submit" and submission.state == Submission.State.CHANGES_REQUESTED:
+        return _("Resubmit")
+    return ACTION_LABELS[action]
+
+
+def _receipt(submission):
+    """The latest receipt of a submit or resubmit: who got it, or that nobody did."""
+    return (
+        SentEmail.objects.filter(submission=submission, kind="received")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
 def _page_context(request, submission, answers_form=None, comment_form=None):
     user = request.user
     comments = submission.comments.select_related("author")
@@ -58,25 +81,39 @@ def _page_context(request, submission, answers_form=None, comment_form=None):
         comment_form = CommentForm(
             internal_allowed=user.has_perm("reviews.comment_internally", submission)
         )
+    questions = submission.cycle.question_list()
+    answers = submission.answers or {}
+    waiting = submission.state in (Submission.State.SUBMITTED, Submission.State.UNDER_REVIEW)
+    sent_back = (
+        submission.last_sent_back()
+        if submission.state == Submission.State.CHANGES_REQUESTED
+        else None
+    )
     return {
         "submission": submission,
         "cycle": submission.cycle,
         "entity": submission.entity,
         "editable": editable,
         "answers_form": answers_form,
-        "answers": [
-            (q.get("label") or q["key"], (submission.answers or {}).get(q["key"], ""))
-            for q in submission.cycle.questions or []
-        ],
+        "answers": [(q, answers.get(q.key, "")) for q in questions],
         "activities": submission.activities.prefetch_related(
             "action_lines", "regions", "references"
         ).order_by("pk"),
         "comments": comments,
         "comment_form": comment_form,
         "history": submission.transitions.select_related("actor"),
-        "actions": [(a, ACTION_LABELS[a]) for a in actions],
+        # Submitting goes through the answers form (it saves what is typed first).
+        "actions": [
+            (a, _button_label(submission, a))
+            for a in actions
+            if not (a == "submit" and answers_form is not None)
+        ],
+        "can_submit": "submit" in actions,
+        "submit_label": _button_label(submission, "submit"),
         "previous": submission.previous_submission() if "start" in actions else None,
         "missing": submission.missing_answers() if "submit" in actions else [],
+        "sent_back": sent_back,
+        "receipt": _receipt(submission) if waiting else None,
         "year_on_year": (
             year_on_year(submission)
             if user.has_perm("reviews.view_submission", submission)
@@ -91,6 +128,7 @@ def submission_detail(request, cycle, acronym):
     submission = get_submission(request.user, cycle, acronym)
     form = None
     if request.method == "POST":
+        autosave = request.POST.get("autosave") == "1"
         form = AnswersForm(request.POST, submission=submission)
         if form.is_valid():
             try:
@@ -98,35 +136,90 @@ def submission_detail(request, cycle, acronym):
                     form.answers(), by=request.user, seen_updated_at=form.seen_updated_at()
                 )
             except TransitionNotAllowed as exc:
+                if autosave:
+                    return JsonResponse({"saved": False, "message": exc.message}, status=409)
                 form.add_error(None, exc.message)
             else:
+                if autosave:
+                    return JsonResponse(
+                        {
+                            "saved": True,
+                            "updated_at": submission.updated_at.isoformat(),
+                            "message": _("Your answers are saved."),
+                        }
+                    )
                 messages.success(request, _("Your answers are saved."))
+                if request.POST.get("then") == "submit":
+                    return redirect(
+                        "reviews:submission-transition",
+                        submission.cycle.slug,
+                        submission.entity.acronym,
+                        "submit",
+                    )
                 return redirect(submission)
+        if autosave:
+            errors = [str(e) for errors in form.errors.values() for e in errors]
+            return JsonResponse({"saved": False, "message": " ".join(errors)}, status=400)
         status = 409 if form.non_field_errors() else 400
         context = _page_context(request, submission, answers_form=form)
         return render(request, "reviews/submission_detail.html", context, status=status)
     return render(request, "reviews/submission_detail.html", _page_context(request, submission))
 
 
+def _confirm_context(request, submission, action, error=""):
+    step = Submission.TRANSITIONS[action]
+    questions = submission.cycle.question_list()
+    answers = submission.answers or {}
+    return {
+        "submission": submission,
+        "cycle": submission.cycle,
+        "entity": submission.entity,
+        "action": action,
+        "label": _button_label(submission, action),
+        "step": step,
+        "error": error,
+        "comment": request.POST.get("comment", ""),
+        "answers": [(q, answers.get(q.key, "")) for q in questions],
+        "missing": submission.missing_answers() if action == "submit" else [],
+        "activities": submission.activities.prefetch_related("action_lines", "references").order_by(
+            "pk"
+        ),
+    }
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def submission_transition(request, cycle, acronym, action):
+    """POST runs a contributor's step; GET shows the page that asks first (submit:
+    the summary to review; decline: the reason; recall)."""
     submission = get_submission(request.user, cycle, acronym)
     if action not in Submission.CONTRIBUTOR_ACTIONS:
         raise Http404
+    step = Submission.TRANSITIONS[action]
+    if request.method == "GET":
+        if not step.confirm:
+            return HttpResponseNotAllowed(["POST"])
+        if action not in submission.allowed_actions(request.user):
+            messages.error(
+                request,
+                _("This submission is %(state)s; it cannot be %(past)s now.")
+                % {"state": submission.get_state_display().lower(), "past": step.past},
+            )
+            return redirect(submission)
+        context = _confirm_context(request, submission, action)
+        return render(request, "reviews/submission_confirm.html", context)
     try:
         if action == "start":
             submission.start(by=request.user, carry_over=request.POST.get("carry_over") == "1")
         else:
             submission.transition(action, by=request.user, comment=request.POST.get("comment", ""))
     except TransitionNotAllowed as exc:
+        if step.confirm and exc.field == "comment":
+            context = _confirm_context(request, submission, action, error=exc.message)
+            return render(request, "reviews/submission_confirm.html", context, status=400)
         messages.error(request, exc.message)
     else:
-        messages.success(
-            request,
-            _("Done: the submission is now %(state)s.")
-            % {"state": submission.get_state_display().lower()},
-        )
+        messages.success(request, step.done)
     return redirect(submission)
 
 
@@ -156,7 +249,14 @@ def _save_activity(request, submission, activity, form, formset):
     return submission.save_activity(
         activity,
         by=request.user,
-        values={name: form.cleaned_data[name] for name in form.Meta.fields},
+        values={
+            **{name: form.cleaned_data[name] for name in form.Meta.fields},
+            **(
+                {}
+                if form.fields["section_key"].disabled
+                else {"section_key": form.cleaned_data["section_key"]}
+            ),
+        },
         references=references_after(formset),
         seen_updated_at=form.seen_updated_at(),
     )

@@ -137,8 +137,10 @@ def move(submission, state, *, contributor, reviewer, manager, answers=None):
             submission.save_answers(
                 answers or {"trends": "T", "achievements": "A", "obstacles": "O"}, by=contributor
             )
-        elif step in ("start", "submit", "decline"):
+        elif step in ("start", "submit"):
             getattr(submission, step)(by=contributor)
+        elif step == "decline":
+            submission.decline(by=contributor, comment="No activity this year.")
         elif step == "request_changes":
             submission.request_changes(by=reviewer, comment="Please add references.")
         elif step in ("take_up", "accept"):

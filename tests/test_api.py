@@ -388,6 +388,7 @@ def test_cycles_show_public_fields_and_summary_once_published(client):
         "deadline",
         "kind",
         "opens_on",
+        "questions",
         "report_date",
         "reporting_year",
         "slug",

@@ -240,6 +240,34 @@ class TestSubmissions:
         }
         assert body["deadline"] is not None
 
+    def test_the_cycles_questions_are_in_the_submission_and_the_cycle(
+        self, api, contributor, draft
+    ):
+        body = as_(api, contributor).get(f"/api/submissions/{draft.pk}/").json()
+        cycle = as_(api, contributor).get("/api/cycles/report-2025/").json()
+
+        trends = {
+            "key": "trends",
+            "label": "Trends",
+            "prompt": "What were the main trends in the implementation of the WSIS outcomes "
+            "during 2024?",
+            "guidance": "For example new policies, technologies, partnerships or ways of "
+            "working that changed how your entity works on the WSIS action lines.",
+            "required": True,
+        }
+        assert [q["key"] for q in body["questions"]] == ["trends", "achievements", "obstacles"]
+        assert body["questions"][0] == trends
+        assert cycle["questions"] == body["questions"]
+
+    def test_the_questions_are_in_the_schema(self, api):
+        schema = api.get("/api/schema/", {"format": "json"}).json()
+
+        question = schema["components"]["schemas"]["Question"]
+        assert sorted(question["properties"]) == ["guidance", "key", "label", "prompt", "required"]
+        for name in ("ReviewCycle", "Submission"):
+            field = schema["components"]["schemas"][name]["properties"]["questions"]
+            assert field["items"] == {"$ref": "#/components/schemas/Question"}
+
     def test_patch_answers(self, api, contributor, draft):
         response = as_(api, contributor).patch(
             f"/api/submissions/{draft.pk}/", {"answers": {"trends": "More"}}, format="json"
@@ -269,6 +297,8 @@ class TestSubmissions:
 
         assert response.status_code == 400
         assert response.json() == {"answers": ["Not a question of this cycle: weather."]}
+        draft.refresh_from_db()
+        assert draft.answers == {}
 
     def test_other_entity_cannot_see_or_patch(self, api, other_contributor, draft):
         assert as_(api, other_contributor).get(f"/api/submissions/{draft.pk}/").status_code == 404
@@ -328,6 +358,43 @@ class TestTransitions:
 
         assert response.status_code == 400
         assert response.json()["comment"] == ["Say in a comment why (the contributor will see it)."]
+
+    def test_decline_needs_a_reason(self, api, contributor, submission):
+        refused = self.post(api, contributor, submission, "decline")
+        submission.refresh_from_db()
+        state = submission.state
+        declined = self.post(api, contributor, submission, "decline", "No WSIS work this year.")
+
+        assert refused.status_code == 400
+        assert refused.json()["comment"] == [
+            "Say why your entity declines (the secretariat will see it)."
+        ]
+        assert state == "invited"
+        assert declined.json()["state"] == "declined"
+        assert submission.transitions.get().comment == "No WSIS work this year."
+
+    def test_recall_until_taken_up(self, api, contributor, reviewer, manager, submission):
+        move(submission, "submitted", contributor=contributor, reviewer=reviewer, manager=manager)
+
+        recalled = self.post(api, contributor, submission, "recall")
+        self.post(api, contributor, submission, "submit")
+        self.post(api, reviewer, submission, "take_up")
+        refused = self.post(api, contributor, submission, "recall")
+
+        assert (recalled.status_code, recalled.json()["state"]) == (200, "draft")
+        assert refused.status_code == 409
+        assert refused.json()["detail"] == (
+            "This submission is under review; it cannot be recalled now."
+        )
+        submission.refresh_from_db()
+        assert submission.state == "under_review"
+        assert list(submission.transitions.values_list("action", flat=True)) == [
+            "start",
+            "submit",
+            "recall",
+            "submit",
+            "take_up",
+        ]
 
     def test_wrong_state_is_a_conflict(self, api, contributor, submission):
         response = self.post(api, contributor, submission, "submit")

@@ -196,3 +196,27 @@ def test_a_number_too_large_for_the_database_is_an_invalid_choice():
     assert filterset.errors_by_parameter() == {
         "sdg": [f"Select a valid choice. {'9' * 40} is not one of the available choices."]
     }
+
+
+@pytest.mark.django_db
+def test_action_lines_never_scroll_and_long_facets_list_the_chosen_first(client):
+    from activities.filters import ActivityFilter
+
+    for n in range(14):
+        ActivityFactory(entity=EntityFactory(acronym=f"E{n:02}"), action_lines=["C7.e-health"])
+
+    filterset = ActivityFilter({"entity": ["E13"], "action_line": ["C7.e-health"]})
+    facets = {f["name"]: f for f in filterset.facets()}
+    content = client.get("/activities/?entity=E13&action_line=C7.e-health").content.decode()
+
+    lines = facets["action_line"]
+    assert lines["long"] is False
+    codes = [o["value"] for o in lines["options"]]
+    assert codes[codes.index("C7") + 1] == "C7.e-government"  # sub-areas under C7
+    assert facets["entity"]["long"] is True
+    assert facets["entity"]["options"][0]["value"] == "E13"
+    assert facets["entity"]["options"][0]["selected"] is True
+    lines_list = content[: content.index('name="action_line"')].rsplit("<ul", 1)[1]
+    entity_list = content[: content.index('name="entity"')].rsplit("<ul", 1)[1]
+    assert "facet-long" not in lines_list.split(">", 1)[0]
+    assert "facet-long" in entity_list.split(">", 1)[0]

@@ -559,7 +559,7 @@ PUBLISHED_ON = {
     "es": "5 de febrero de 2024",
     "ru": "5 февраля 2024 г.",
     "zh-hans": "2024年2月5日",
-    "en": "Feb. 5, 2024",
+    "en": "5 February 2024",
 }
 
 
@@ -627,3 +627,62 @@ def test_contributor_login_in_each_language(client, code):
     assert html_tag(response) == f'<html lang="{HTML_LANG[code]}" dir="{direction}">'
     assert f"<h1>{log_in}</h1>" in response.content.decode()
     assert code == "en" or log_in != "Log in"
+
+
+# --- English text on pages in other languages --------------------------------------------
+
+
+@pytest.mark.django_db
+def test_english_names_and_titles_are_marked_on_an_arabic_page(client):
+    from .factories import ReviewCycleFactory
+
+    english_only = EntityFactory(acronym="APC", name_en="Association for Progressive Comms")
+    EntityFactory(acronym="ITU", name_en="ITU", name_ar="الاتحاد الدولي للاتصالات")
+    cycle = ReviewCycleFactory(slug="report-2024", title="2024 report")
+    activity = ActivityFactory(entity=english_only, cycle=cycle, language="en")
+    in_language(client, "ar")
+
+    detail = client.get(activity.get_absolute_url()).content.decode()
+    entities = client.get(reverse("entities:entity-list")).content.decode()
+    listing = client.get(reverse("activities:activity-list")).content.decode()
+
+    assert '<bdi lang="en" dir="ltr">Association for Progressive Comms</bdi>' in detail
+    assert '<bdi lang="en" dir="ltr">2024 report</bdi>' in detail
+    assert '<article class="activity" lang="en" dir="ltr">' in detail
+    assert '<bdi lang="en" dir="ltr">Association for Progressive Comms</bdi>' in entities
+    assert "<bdi>الاتحاد الدولي للاتصالات</bdi>" in entities
+    assert re.search(r'<h3 class="card-title" id="activity-\d+" lang="en" dir="ltr">', listing)
+
+
+@pytest.mark.django_db
+def test_english_text_is_not_marked_on_an_english_page(client):
+    entity = EntityFactory(acronym="APC", name_en="Association for Progressive Comms")
+    in_language(client, "en")
+
+    content = client.get(entity.get_absolute_url()).content.decode()
+
+    assert "<h1><bdi>Association for Progressive Comms</bdi>" in content
+    assert 'lang="en" dir="ltr"' not in content.split("<main", 1)[1].split("</main>")[0]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("code", "prefix"),
+    [("ar", "ar"), ("zh-hans", "zh"), ("en", "en"), ("fr", "fr"), ("ru", "ru"), ("es", "es")],
+)
+def test_document_symbols_link_to_the_un_in_the_page_language(client, code, prefix):
+    from .factories import ReferenceFactory
+
+    activity = ActivityFactory()
+    ReferenceFactory(activity=activity, url="", symbol="A/RES/78/132", label="Resolution")
+    ReferenceFactory(activity=activity, url="https://example.org/r", symbol="E/2024/12")
+    in_language(client, code)
+
+    content = client.get(activity.get_absolute_url()).content.decode()
+
+    assert (
+        f'<a class="symbol" href="https://docs.un.org/{prefix}/A/RES/78/132" '
+        'rel="noopener noreferrer" lang="en" dir="ltr">A/RES/78/132</a>'
+    ) in content
+    assert f'href="https://docs.un.org/{prefix}/E/2024/12"' in content
+    assert 'href="https://example.org/r"' in content

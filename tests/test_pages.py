@@ -9,7 +9,13 @@ from activities import facets
 from activities.db import is_postgresql
 from activities.models import Activity
 
-from .factories import ActivityFactory, EntityFactory, ReferenceFactory, ReviewCycleFactory
+from .factories import (
+    ActivityFactory,
+    EntityFactory,
+    ReferenceFactory,
+    ReviewCycleFactory,
+    SubmissionFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -268,16 +274,62 @@ class TestEntities:
         assert response.status_code == 400
         assert b"guild is not a known kind of entity." in response.content
 
-    def test_detail_lists_lead_and_partner_work(self, client, secret_draft):
+    def test_detail_lists_led_and_partnered_work_apart(self, client, secret_draft):
         itu = EntityFactory(acronym="ITU", name_en="International Telecommunication Union")
         ActivityFactory(title="Led", entity=itu)
-        ActivityFactory(title="Joined", partners=[itu])
+        ActivityFactory(title="Joined", entity=EntityFactory(acronym="APC"), partners=[itu])
         ActivityFactory(title="Draft", entity=itu, status=Activity.Status.DRAFT)
+        ActivityFactory(title="Draft joined", partners=[itu], status=Activity.Status.DRAFT)
 
         response = client.get(itu.get_absolute_url())
 
         assert response.status_code == 200
-        assert page_titles(response) == ["Joined", "Led"]
+        assert page_titles(response) == ["Led"]
+        assert [a.title for a in response.context["partnered"]] == ["Joined"]
+        assert response.context["partnered_count"] == 1
+        content = response.content.decode()
+        assert "Draft" not in content
+        assert f'href="{LIST}?entity=ITU"' in content
+
+    def test_detail_shows_website_description_and_published_reports_only(self, client):
+        itu = EntityFactory(
+            acronym="ITU", website="https://www.itu.int/", description="The UN agency for ICTs."
+        )
+        shown = ReviewCycleFactory(slug="report-2024", title="2024 report", symbol="A/79/62")
+        SubmissionFactory(cycle=shown, entity=itu, state="published")
+        # Work that could leak: a report not yet public, and a published report the
+        # entity's submission never reached.
+        open_cycle = ReviewCycleFactory(slug="report-2026", title="Open 2026 call", state="open")
+        SubmissionFactory(cycle=open_cycle, entity=itu, state="published")
+        other = ReviewCycleFactory(slug="report-2023", title="Report without ITU")
+        SubmissionFactory(cycle=other, entity=itu, state="accepted")
+
+        response = client.get(itu.get_absolute_url())
+
+        content = response.content.decode()
+        assert [c.slug for c in response.context["reports"]] == ["report-2024"]
+        assert '<a href="https://www.itu.int/" rel="noopener noreferrer" dir="ltr">' in content
+        assert "The UN agency for ICTs." in content
+        assert 'href="/reports/report-2024/"' in content
+        assert "Open 2026 call" not in content and "Report without ITU" not in content
+        assert f"{LIST}?entity=ITU&amp;cycle=report-2024" in content
+
+    @pytest.mark.parametrize("n", [1, 3])
+    def test_detail_query_count_is_fixed(self, client, django_assert_num_queries, n):
+        itu = EntityFactory(acronym="ITU")
+        for _ in range(n):
+            cycle = ReviewCycleFactory()
+            SubmissionFactory(cycle=cycle, entity=itu, state="published")
+            ActivityFactory(entity=itu, cycle=cycle, action_lines=["C5"], regions=["africa"])
+            ActivityFactory(partners=[itu])
+
+        # the entity; its children; the led page's count, rows, action lines and
+        # regions; the partnered rows; the reports
+        with django_assert_num_queries(8):
+            response = client.get(itu.get_absolute_url())
+
+        assert len(response.context["page"].object_list) == n
+        assert response.context["partnered_count"] == n
 
     def test_acronym_with_a_slash(self, client):
         entity = EntityFactory(acronym="UN/CEFACT")

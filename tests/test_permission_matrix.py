@@ -317,9 +317,14 @@ SITE = {
     ],
     "reviews:submission-transition": [
         Row(
+            # GET: the page that asks first (a reviewer is sent back with a message).
             contribute("submission-transition", "a", "submit"),
-            GET=("login", "405", "405", "405", "405"),
+            GET=("login", "200", "404", "302", "200"),
             POST=("login", "302+", "404", "302", "302+"),
+        ),
+        Row(
+            contribute("submission-transition", "a", "start"),
+            GET=("login", "405", "404", "405", "405"),  # nothing to ask first
         ),
         # Only the contributors' steps have an address here; the rest is the admin's.
         Row(

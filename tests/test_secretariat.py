@@ -556,3 +556,101 @@ def test_reviewers_may_not_invite(client, reviewer, entity_a):
 
     assert response.status_code == 403
     assert not get_user_model().objects.filter(email="ana@example.org").exists()
+
+
+def cycle_form_data(client, url, cycle, **rows):
+    form = client.get(url).context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and not isinstance(v, list)}
+    data.update(
+        invited_entities=[e.pk for e in cycle.invited_entities.all()],
+        contributor_order="[]",
+        outline="[]",
+    )
+    data.pop("questions", None)
+    data.update(rows)
+    return data
+
+
+def test_cycle_questions_are_edited_as_rows_in_the_admin(client, manager, open_cycle):
+    client.force_login(manager)
+    url = reverse("admin:reviews_reviewcycle_change", args=[open_cycle.pk])
+    shown = client.get(url).content.decode()
+    data = cycle_form_data(
+        client,
+        url,
+        open_cycle,
+        **{
+            "questions-TOTAL": "4",
+            "questions-0-key": "trends",
+            "questions-0-label": "Trends",
+            "questions-0-prompt": "What changed during {period}?",
+            "questions-0-guidance": "",
+            "questions-0-required": "1",
+            "questions-1-key": "achievements",
+            "questions-1-label": "Achievements",
+            "questions-1-DELETE": "1",
+            "questions-2-key": "obstacles",
+            "questions-2-label": "Obstacles",
+            "questions-3-key": "mandates",
+            "questions-3-label": "WSIS+20 mandates",
+            "questions-3-prompt": "What did you do on the resolution's mandates?",
+            "questions-3-guidance": "Name the paragraphs.",
+            "questions-3-report": "obstacles",
+        },
+    )
+
+    response = client.post(url, data)
+
+    assert "Question 1 (trends)" in shown
+    assert 'name="questions-0-prompt"' in shown
+    assert response.status_code == 302
+    open_cycle.refresh_from_db()
+    assert open_cycle.questions == [
+        {
+            "key": "trends",
+            "label": "Trends",
+            "prompt": "What changed during {period}?",
+            "guidance": "",
+            "required": True,
+        },
+        {"key": "obstacles", "label": "Obstacles", "prompt": "", "guidance": "", "required": False},
+        {
+            "key": "mandates",
+            "label": "WSIS+20 mandates",
+            "prompt": "What did you do on the resolution's mandates?",
+            "guidance": "Name the paragraphs.",
+            "required": False,
+            "report": "obstacles",
+        },
+    ]
+    assert open_cycle.questions_for("obstacles") == ["obstacles", "mandates"]
+    assert [q.prompt for q in open_cycle.question_list()][0] == "What changed during 2024?"
+
+
+def test_cycle_questions_with_a_bad_key_are_refused_and_change_nothing(client, manager, open_cycle):
+    client.force_login(manager)
+    url = reverse("admin:reviews_reviewcycle_change", args=[open_cycle.pk])
+    before = open_cycle.questions
+    data = cycle_form_data(
+        client,
+        url,
+        open_cycle,
+        **{
+            "questions-TOTAL": "2",
+            "questions-0-key": "Trends 2",
+            "questions-0-label": "Trends",
+            "questions-1-key": "x",
+            "questions-1-label": "X",
+            "questions-1-prompt": "In {year}?",
+        },
+    )
+
+    response = client.post(url, data)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["questions"] == [
+        "Question 1: the key is a short name in lowercase letters, digits and _, such as trends."
+    ]
+    assert 'value="Trends 2"' in response.content.decode()  # the typed rows stay
+    open_cycle.refresh_from_db()
+    assert open_cycle.questions == before

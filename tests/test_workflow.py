@@ -20,6 +20,7 @@ MATRIX = {
     "start": ("invited", "draft", {"contributor", "manager"}),
     "submit": ("draft", "submitted", {"contributor", "manager"}),
     "decline": ("invited", "declined", {"contributor", "manager"}),
+    "recall": ("submitted", "draft", {"contributor", "manager"}),
     "take_up": ("submitted", "under_review", {"reviewer", "manager"}),
     "request_changes": ("under_review", "changes_requested", {"reviewer", "manager"}),
     "accept": ("under_review", "accepted", {"reviewer", "manager"}),
@@ -109,6 +110,78 @@ def test_submit_needs_the_required_answers(submission, contributor):
     assert excinfo.value.code == "invalid"
     submission.refresh_from_db()
     assert submission.state == "draft"
+
+
+def test_decline_needs_a_reason_and_changes_nothing_without_one(submission, contributor):
+    with pytest.raises(TransitionNotAllowed) as excinfo:
+        submission.decline(by=contributor, comment="  ")
+
+    assert str(excinfo.value) == "Say why your entity declines (the secretariat will see it)."
+    assert excinfo.value.field == "comment"
+    submission.refresh_from_db()
+    assert submission.state == "invited"
+    assert not submission.transitions.exists()
+
+
+def test_recall_brings_a_submitted_submission_back_to_draft(
+    submission, contributor, reviewer, manager
+):
+    move(submission, "submitted", contributor=contributor, reviewer=reviewer, manager=manager)
+
+    submission.recall(by=contributor)
+
+    assert submission.state == "draft"
+    assert history(submission)[-1] == ("recall", "submitted", "draft")
+    assert submission.is_editable
+    assert submission.allowed_actions(contributor) == ["submit", "decline"]
+
+
+def test_recall_after_take_up_is_refused_and_changes_nothing(
+    submission, contributor, reviewer, manager
+):
+    move(submission, "under_review", contributor=contributor, reviewer=reviewer, manager=manager)
+    before = history(submission)
+
+    with pytest.raises(TransitionNotAllowed) as excinfo:
+        submission.recall(by=contributor)
+
+    assert str(excinfo.value) == "This submission is under review; it cannot be recalled now."
+    submission.refresh_from_db()
+    assert (submission.state, history(submission)) == ("under_review", before)
+
+
+def test_recall_once_the_call_is_closed_is_refused(
+    submission, contributor, reviewer, manager, open_cycle
+):
+    move(submission, "submitted", contributor=contributor, reviewer=reviewer, manager=manager)
+    open_cycle.close(by=manager)
+
+    with pytest.raises(TransitionNotAllowed) as excinfo:
+        submission.recall(by=contributor)
+
+    assert str(excinfo.value).startswith("The call for inputs to 2025 report is closed")
+    submission.refresh_from_db()
+    assert submission.state == "submitted"
+
+
+def test_cycle_questions_are_validated():
+    from django.core.exceptions import ValidationError
+
+    from reviews.models import default_questions, validate_questions
+
+    validate_questions(default_questions())
+    bad = [
+        ([{"key": "Trends!", "label": "T"}], "the key is a short name"),
+        ([{"key": "a", "label": "A"}, {"key": "a", "label": "B"}], "Two questions have the key a."),
+        ([{"key": "a", "label": " "}], "Question a needs a label."),
+        ([{"key": "a", "label": "A", "prompt": "In {year}?"}], "only the placeholder {period}"),
+        ([{"key": "a", "label": "A", "report": "summary"}], "trends or obstacles only"),
+        ([{"key": "a", "label": "A", "colour": "red"}], "unknown fields: colour"),
+    ]
+    for value, message in bad:
+        with pytest.raises(ValidationError) as excinfo:
+            validate_questions(value)
+        assert message in excinfo.value.messages[0], value
 
 
 def test_submit_after_the_deadline_is_refused(submission, contributor, open_cycle):
@@ -486,7 +559,7 @@ def test_the_transition_table_drives_the_api_the_buttons_and_the_emails():
 
     assert api_choices == set(table) | set(Submission.ALIASES)
     assert {action: step.label for action, step in table.items()} == ACTION_LABELS
-    assert set(Submission.CONTRIBUTOR_ACTIONS) == {"start", "submit", "decline"}
+    assert set(Submission.CONTRIBUTOR_ACTIONS) == {"start", "submit", "decline", "recall"}
     emails = Path(settings.BASE_DIR) / "templates" / "emails"
     for action, step in table.items():
         assert step.target in Submission.State.values, action

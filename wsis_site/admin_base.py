@@ -6,6 +6,8 @@ from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import flatten_fieldsets
 from django.http import HttpResponseNotAllowed
+from django.utils import timezone
+from django.utils.formats import date_format
 from simple_history.admin import SimpleHistoryAdmin
 
 
@@ -52,3 +54,11 @@ class ReadOnlyHistoryAdmin(SafeChangeListMixin, SimpleHistoryAdmin):
             opts = self.model._meta
             return [f.name for f in (*opts.fields, *opts.many_to_many) if f.editable]
         return super().get_readonly_fields(request, obj)
+
+
+def short_date(moment):
+    """A list column's date: ``2 Dec 2026`` in English, in the local time."""
+
+    if not moment:
+        return ""
+    return date_format(timezone.localtime(moment), "SHORT_DATE_FORMAT")

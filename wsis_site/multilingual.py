@@ -28,6 +28,16 @@ def localized(obj, base, language=None):
     return value or getattr(obj, f"{base}_en")
 
 
+def localized_language(obj, base, language=None):
+    """The language code of what ``localized`` shows: the active one, or ``en`` where
+    the text falls back to English (for the ``lang`` attribute around it)."""
+    language = (language or get_language() or "en").lower()
+    suffix = field_suffix(language)
+    if suffix != "en" and getattr(obj, f"{base}_{suffix}", ""):
+        return language
+    return "en"
+
+
 class HttpsURLField(models.URLField):
     """A web address (http or https, no user name: ``validate_web_address``) whose
     form field reads a typed address without scheme as https."""
@@ -55,3 +65,7 @@ class MultilingualTitle(models.Model):
     @property
     def title(self):
         return localized(self, "title")
+
+    @property
+    def title_language(self):
+        return localized_language(self, "title")

@@ -32,14 +32,22 @@ class WebAddressValidator(URLValidator):
 validate_web_address = WebAddressValidator()
 
 # A UN document symbol: a body's letters, then parts separated by slashes
-# (A/RES/78/132, E/CN.16/2024/2, A/79/62-E/2024/12, S/RES/2686 (2023)).
-SYMBOL = re.compile(r"[A-Z][A-Za-z0-9.\-]*(?:/[A-Za-z0-9.\-]+)+(?: \([0-9]{4}\))?")
+# (A/RES/78/132, E/2024/12, A/79/62, E/CN.16/2024/2, A/RES/ES-10/1); a hyphen
+# joins two whole symbols (A/79/62-E/2024/12) or follows a session's letters
+# (S-27, ES-10), never two numbers (A/RES/78-132); a year may follow
+# (S/RES/2686 (2023)).
+_ONE_SYMBOL = r"[A-Z][A-Za-z0-9.]*(?:/(?:[A-Z]{1,4}-)?[A-Za-z0-9.]+)+"
+SYMBOL = re.compile(rf"{_ONE_SYMBOL}(?:-{_ONE_SYMBOL})*(?: \([0-9]{{4}}\))?")
 
 
 def validate_document_symbol(value):
     if value and not SYMBOL.fullmatch(value):
         raise ValidationError(
-            _("%(value)s is not a UN document symbol such as A/RES/78/132."),
+            _(
+                "%(value)s is not a UN document symbol. A symbol is the body's letters and "
+                "parts separated by slashes, such as A/RES/78/132, E/2024/12, A/79/62 or "
+                "E/CN.16/2024/2."
+            ),
             code="invalid_symbol",
             params={"value": value},
         )

@@ -6,7 +6,8 @@ selection expect.
 """
 
 from django import template
-from django.utils.translation import get_language_info, to_locale
+from django.utils.html import format_html
+from django.utils.translation import get_language, get_language_info, to_locale
 
 register = template.Library()
 
@@ -26,3 +27,15 @@ def text_direction(code):
         return "rtl" if get_language_info(str(code))["bidi"] else "ltr"
     except KeyError:
         return "ltr"
+
+
+@register.filter
+def lang_if_other(code):
+    """`` lang="en"`` (with ``dir``) when text in language ``code`` sits on a page in
+    another language, else nothing: ``<bdi{{ entity.name_language|lang_if_other }}>``."""
+
+    code = str(code or "en").lower()
+    active = (get_language() or "en").lower()
+    if code == active or code.split("-")[0] == active.split("-")[0]:
+        return ""
+    return format_html(' lang="{}" dir="{}"', bcp47(code), text_direction(code))

@@ -20,6 +20,8 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 AXE_JS = settings.BASE_DIR / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = settings.BASE_DIR / "test-artifacts"
+# Screenshots of the changed pages, for a reviewer's eyes (outside the repository).
+SHOTS = Path(os.environ.get("WSIS_SHOTS", settings.BASE_DIR / "test-artifacts" / "shots"))
 
 
 def _missing():

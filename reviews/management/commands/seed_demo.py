@@ -190,6 +190,10 @@ class Command(BaseCommand):
                     getattr(submission, step)(by=reviewer)
                 elif step == "start":
                     submission.start(by=focal)
+                elif step == "decline":
+                    submission.decline(
+                        by=manager, comment="No activity on the WSIS action lines this year."
+                    )
                 else:
                     getattr(submission, step)(by=manager)
             if acronym == "UNESCO":
