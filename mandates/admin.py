@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.db.models import Count
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from wsis_site.admin_base import BaseAdmin, ReadOnlyHistoryAdmin
@@ -109,3 +110,25 @@ class MandateUpdateAdmin(ReadOnlyHistoryAdmin):
             reverse("admin:reviews_submission_change", args=[obj.submission_id]),
             _("Open"),
         )
+
+
+def updates_summary(submission):
+    """The submission's updates on mandates, for its admin page (read-only)."""
+    if submission is None or submission.pk is None:
+        return "—"
+    updates = submission.mandate_updates.select_related("mandate").order_by("mandate__paragraph")
+    if not updates:
+        return "—"
+    return format_html_join(
+        format_html("<br>"),
+        '<a href="{}">¶{}</a> · {} · {}',
+        (
+            (
+                reverse("admin:mandates_mandateupdate_change", args=[u.pk]),
+                u.mandate.paragraph,
+                u.get_status_display(),
+                Truncator(u.text).chars(120) or "—",
+            )
+            for u in updates
+        ),
+    )

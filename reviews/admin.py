@@ -22,6 +22,7 @@ from rules.contrib.admin import ObjectPermissionsModelAdminMixin
 
 from activities.charts import stacked_area
 from activities.models import Activity
+from mandates.admin import updates_summary
 from wsis_site.admin_base import BaseAdmin, ReadOnlyHistoryAdmin, short_date
 
 from .admin_filters import CycleFilter, SubmissionCycleFilter
@@ -727,6 +728,7 @@ class SubmissionAdmin(ObjectPermissionsModelAdminMixin, ReadOnlyHistoryAdmin):
         "published_at",
         "created_at",
         "updated_at",
+        "mandate_updates",
     )
     fields = (
         "cycle",
@@ -738,6 +740,7 @@ class SubmissionAdmin(ObjectPermissionsModelAdminMixin, ReadOnlyHistoryAdmin):
         "published_at",
         "created_at",
         "updated_at",
+        "mandate_updates",
     )
     inlines = [
         CommentInline,
@@ -757,6 +760,10 @@ class SubmissionAdmin(ObjectPermissionsModelAdminMixin, ReadOnlyHistoryAdmin):
             .with_round()
             .annotate(activity_n=Count("activities", distinct=True))
         )
+
+    @admin.display(description=_("updates on mandates"))
+    def mandate_updates(self, obj):
+        return updates_summary(obj)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "reviewer":

@@ -13,7 +13,8 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from activities.models import ActionLine, ActionLineFacilitator, Activity
+from activities.models import ActionLine, ActionLineFacilitator, Activity, Theme
+from mandates.models import Addressee, Mandate, MandateUpdate, Resolution
 from reviews.models import Comment, DeadlineExtension
 from wsis_site.backup import HISTORY, MODELS, NOT_BACKED_UP
 
@@ -74,6 +75,16 @@ def lived_in(submission, contributor, other_contributor, reviewer, manager, enti
         source="https://www.itu.int/net/wsis/implementation/",
     )
     UserFactory(username="inactive", is_active=False)
+    resolution = Resolution.objects.create(symbol="A/RES/80/173", title_en="Outcome")
+    mandate = Mandate.objects.create(resolution=resolution, paragraph=23, summary_en="Access.")
+    mandate.action_lines.set([ActionLine.objects.get(code="C3")])
+    mandate.themes.set([Theme.objects.get(key="financing")])
+    mandate.cycles.set([submission.cycle])
+    Addressee.objects.create(mandate=mandate, label="all stakeholders", scope="all")
+    update = MandateUpdate.objects.create(
+        submission=submission, mandate=mandate, status="done", text="Done."
+    )
+    update.activities.set([activity])
     LogEntry.objects.create(
         user=manager,
         content_type=ContentType.objects.get_for_model(Activity),

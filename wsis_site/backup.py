@@ -45,12 +45,17 @@ MODELS = [
     "reviews.Comment",
     "reviews.Transition",
     "reviews.SentEmail",
+    "mandates.Resolution",
+    "mandates.Mandate",
+    "mandates.Addressee",
+    "mandates.MandateUpdate",
     "admin.LogEntry",
 ]
 HISTORY = [
     "entities.HistoricalEntity",
     "activities.HistoricalActivity",
     "reviews.HistoricalSubmission",
+    "mandates.HistoricalMandateUpdate",
 ]
 # Tables left out on purpose: rebuilt by `migrate` (permissions, content
 # types), short-lived (sessions, failed log-ins), or the version of the public
