@@ -143,6 +143,10 @@ ACTION_LINE_BONUS = 0.1
 MULTISTAKEHOLDER_SCORE = 3.0
 FACILITATORS_SCORE = 4.0
 CIVIL_SOCIETY_SCORE = 2.5
+# Rule 4: how many of the entity's other activities a heading needs, and how
+# close (less than one word of the vocabulary) the activity's own score there.
+ENTITY_HEADING_MINIMUM = 2
+ENTITY_HEADING_MARGIN = 0.5
 
 
 @dataclass
@@ -215,9 +219,9 @@ def _action_line_order(code):
     return (int(match.group(1)), match.group(2) or "")
 
 
-def suggest_heading(facts):
-    """The key of the report heading the rules suggest for an activity (see the
-    module docstring)."""
+def heading_scores(facts):
+    """``(key, scores)``: the heading a rule decides outright (rules 1–2), or
+    None and the scores of rule 3 (heading key -> score, ties to the first)."""
     text = " ".join(facts.text.lower().split())
     lines = sorted(facts.action_lines, key=_action_line_order)
     hits = specific_hits(
@@ -227,11 +231,11 @@ def suggest_heading(facts):
     themes = {key: hits[key] for key in facts.themes if key in _COMPILED}
     body = BODY_HEADINGS.get(facts.entity_acronym)
     if body and not (themes.get("internet_governance")):
-        return body
+        return body, {}
     regions = [key for key in facts.regions if key != "global"]
     in_regions_only = bool(regions) and "global" not in facts.regions
     if in_regions_only and facts.entity_kind == REGIONAL_COMMISSION:
-        return regions[0]
+        return regions[0], {}
 
     scores = {}  # heading key -> score; insertion order breaks ties
     for code in lines:
@@ -248,9 +252,53 @@ def suggest_heading(facts):
         scores[MULTISTAKEHOLDER_HEADING] = MULTISTAKEHOLDER_SCORE
     if FACILITATOR_WORDS.search(text):
         scores[FACILITATORS_HEADING] = FACILITATORS_SCORE
-    if facts.entity_kind in CIVIL_SOCIETY_KINDS and DESCRIBES_ITSELF.search(text):
+    # An organization presents itself to the world; its work in one region only
+    # is a project, under its action lines.
+    if (
+        facts.entity_kind in CIVIL_SOCIETY_KINDS
+        and not in_regions_only
+        and DESCRIBES_ITSELF.search(text)
+    ):
         scores[CIVIL_SOCIETY_HEADING] = CIVIL_SOCIETY_SCORE
     if not scores:
-        return FALLBACK_HEADING
+        return FALLBACK_HEADING, {}
+    return None, scores
+
+
+def _best(scores):
     best = max(scores.values())
     return next(key for key, score in scores.items() if score == best)
+
+
+def _line_or_theme(key):
+    return key in LINE_AND_THEME_KEYS
+
+
+LINE_AND_THEME_KEYS = {line_key(code) for code in VOCABULARY if code.startswith("C")} | {
+    key for key in VOCABULARY if not key.startswith("C")
+}
+
+
+def suggest_heading(facts, entity_headings=None):
+    """The key of the report heading the rules suggest for an activity (see the
+    module docstring). ``entity_headings`` counts the headings of the entity's
+    other activities in the same submission ({key: n}; rule 4)."""
+    decided, scores = heading_scores(facts)
+    if decided:
+        return decided
+    key = _best(scores)
+    others = entity_headings or {}
+    if not _line_or_theme(key):
+        return key
+    candidates = [
+        k
+        for k, score in scores.items()
+        if k != key
+        and _line_or_theme(k)
+        and others.get(k, 0) >= ENTITY_HEADING_MINIMUM
+        and others.get(k, 0) > others.get(key, 0)
+        and score >= scores[key] - ENTITY_HEADING_MARGIN
+    ]
+    if candidates:
+        return max(candidates, key=lambda k: (others[k], scores[k]))
+    return key
