@@ -12,7 +12,9 @@ The rules, in order (the first that applies decides):
 
 1. The bodies sections III.A–C report on (UNGIS, the General Assembly, ECOSOC,
    the CSTD) get their own heading, unless the text is about Internet
-   governance and the activity carries that theme.
+   governance and the activity carries that theme, or the body did the work
+   with partners other than intergovernmental bodies and secretariat offices
+   (an agency's joint roadmap goes under its action lines).
 2. A regional commission's work in one or more regions (none of them
    "global") goes under the first of those regions (section II).
 3. Otherwise each heading the activity's own tags allow is scored by how many
@@ -40,6 +42,8 @@ from dataclasses import dataclass, field
 
 # The bodies sections III.A–C report on; their own activities go under them.
 BODY_HEADINGS = {"UNGIS": "ungis", "GA": "ga_ecosoc", "ECOSOC": "ga_ecosoc", "CSTD": "cstd"}
+# Partners of these kinds leave a body's work its own (rule 1).
+BODY_KINDS = ("un_intergovernmental_body", "un_secretariat")
 FALLBACK_HEADING = "action_lines_and_un_entities"
 MULTISTAKEHOLDER_HEADING = "multistakeholder_facilitation"
 CIVIL_SOCIETY_HEADING = "civil_society_business_partnerships"
@@ -160,6 +164,7 @@ class HeadingFacts:
     themes: list = field(default_factory=list)  # keys
     trends: list = field(default_factory=list)  # keys
     text: str = ""
+    partner_kinds: list = field(default_factory=list)  # the partners' entity kinds
 
 
 def line_key(code):
@@ -230,7 +235,8 @@ def heading_scores(facts):
     )
     themes = {key: hits[key] for key in facts.themes if key in _COMPILED}
     body = BODY_HEADINGS.get(facts.entity_acronym)
-    if body and not (themes.get("internet_governance")):
+    joint = any(kind not in BODY_KINDS for kind in facts.partner_kinds)
+    if body and not joint and not themes.get("internet_governance"):
         return body, {}
     regions = [key for key in facts.regions if key != "global"]
     in_regions_only = bool(regions) and "global" not in facts.regions

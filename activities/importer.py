@@ -487,6 +487,7 @@ def _suggested_headings(records, kinds):
     """The report heading of each record: the file's, else the suggestion
     (``headings.suggest_heading``), each read with the headings of the same
     entity's other records, as the tracker reads a submission's activities."""
+    lowered = {acronym.lower(): kind for acronym, kind in kinds.items()}
 
     def facts(record):
         fields = record["fields"]
@@ -498,6 +499,7 @@ def _suggested_headings(records, kinds):
             themes=record["themes"],
             trends=record["trends"],
             text=" ".join((fields["title"], fields["summary"], fields["description"])),
+            partner_kinds=[lowered.get(a.lower(), "") for a in record["partners"]],
         )
 
     alone = [r["fields"]["section_key"] or suggest_heading(facts(r)) for r in records]

@@ -656,6 +656,7 @@ class Activity(models.Model):
             themes=listed("themes", "key"),
             trends=listed("trends", "key"),
             text=" ".join((self.title, self.summary, self.description)),
+            partner_kinds=listed("partners", "kind"),
         )
 
     def _suggest_heading(self, values, relations):

@@ -118,6 +118,26 @@ def test_suggest_heading(facts, heading):
     assert suggest_heading(facts) == heading
 
 
+@pytest.mark.parametrize(
+    ("partner_kinds", "heading"),
+    [
+        ([], "cstd"),
+        (["un_intergovernmental_body", "un_secretariat"], "cstd"),
+        (["un_specialized_agency"], "c11"),
+    ],
+)
+def test_bodys_work_with_agencies_goes_under_its_action_line(partner_kinds, heading):
+    facts = HeadingFacts(
+        "CSTD",
+        "un_intergovernmental_body",
+        ["C11"],
+        text="Roadmaps for the review.",
+        partner_kinds=partner_kinds,
+    )
+
+    assert suggest_heading(facts) == heading
+
+
 def test_civil_society_work_in_one_region_goes_under_its_action_line():
     itself = HeadingFacts(
         "APC", "civil_society", ["C2"], regions=["global"], text="APC works with networks."
