@@ -6,7 +6,8 @@ entity's acronym and kind, the codes of the action lines, the keys of the
 regions, themes and trends, and the text) and returns the key of a heading of
 the report's outline as the 2024 report has it (``africa``, ``ungis``,
 ``c7_e_health``, ``financing`` …). It reads nothing from the database, so the
-write path calls it for one activity and the compiler for thousands.
+write path calls it for one activity and the compiler for thousands; the
+headings of the entity's other activities come in as an argument.
 
 The rules, in order (the first that applies decides):
 
@@ -27,13 +28,21 @@ The rules, in order (the first that applies decides):
    regional organization), the WSIS Forum and stocktaking (III.D), the action
    line facilitators' own work (III.F.1), and section III.E when an
    organization of civil society, business or the technical community
-   describes itself (its projects go under their action lines). The best
-   score wins; a tie goes to the first in that order.
-4. With none of those, the heading for the action lines and United Nations
+   describes itself (its projects, and its work in given regions only, go
+   under their action lines). The best score wins; a tie goes to the first
+   in that order.
+4. When the best of rule 3 is an action line or theme, another of the
+   activity's action lines or themes that scores within half a word of it
+   (``ENTITY_HEADING_MARGIN``) wins instead when at least two of the entity's
+   other activities in the same submission are under it, and more than are
+   under the best (``entity_headings``, read by the write path and the
+   importer): the editors keep an entity's work under one heading where its
+   own words leave the choice open.
+5. With none of those, the heading for the action lines and United Nations
    entities (III.F).
 
 With the 2024 report's activities stripped of their headings, these rules put
-81 % of them where the report's editors did (the measurement is
+83 % of them where the report's editors did (the measurement is
 ``benchmarks/report_check.py``).
 """
 
