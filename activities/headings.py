@@ -6,13 +6,16 @@ entity's acronym and kind, the codes of the action lines, the keys of the
 regions, themes and trends, and the text) and returns the key of a heading of
 the report's outline as the 2024 report has it (``africa``, ``ungis``,
 ``c7_e_health``, ``financing`` …). It reads nothing from the database, so the
-write path calls it for one activity and the compiler for thousands.
+write path calls it for one activity and the compiler for thousands; the
+headings of the entity's other activities come in as an argument.
 
 The rules, in order (the first that applies decides):
 
 1. The bodies sections III.A–C report on (UNGIS, the General Assembly, ECOSOC,
    the CSTD) get their own heading, unless the text is about Internet
-   governance and the activity carries that theme.
+   governance and the activity carries that theme, or the body did the work
+   with partners other than intergovernmental bodies and secretariat offices
+   (an agency's joint roadmap goes under its action lines).
 2. A regional commission's work in one or more regions (none of them
    "global") goes under the first of those regions (section II).
 3. Otherwise each heading the activity's own tags allow is scored by how many
@@ -25,13 +28,21 @@ The rules, in order (the first that applies decides):
    regional organization), the WSIS Forum and stocktaking (III.D), the action
    line facilitators' own work (III.F.1), and section III.E when an
    organization of civil society, business or the technical community
-   describes itself (its projects go under their action lines). The best
-   score wins; a tie goes to the first in that order.
-4. With none of those, the heading for the action lines and United Nations
+   describes itself (its projects, and its work in given regions only, go
+   under their action lines). The best score wins; a tie goes to the first
+   in that order.
+4. When the best of rule 3 is an action line or theme, another of the
+   activity's action lines or themes that scores within half a word of it
+   (``ENTITY_HEADING_MARGIN``) wins instead when at least two of the entity's
+   other activities in the same submission are under it, and more than are
+   under the best (``entity_headings``, read by the write path and the
+   importer): the editors keep an entity's work under one heading where its
+   own words leave the choice open.
+5. With none of those, the heading for the action lines and United Nations
    entities (III.F).
 
 With the 2024 report's activities stripped of their headings, these rules put
-81 % of them where the report's editors did (the measurement is
+83 % of them where the report's editors did (the measurement is
 ``benchmarks/report_check.py``).
 """
 
@@ -40,6 +51,8 @@ from dataclasses import dataclass, field
 
 # The bodies sections III.A–C report on; their own activities go under them.
 BODY_HEADINGS = {"UNGIS": "ungis", "GA": "ga_ecosoc", "ECOSOC": "ga_ecosoc", "CSTD": "cstd"}
+# Partners of these kinds leave a body's work its own (rule 1).
+BODY_KINDS = ("un_intergovernmental_body", "un_secretariat")
 FALLBACK_HEADING = "action_lines_and_un_entities"
 MULTISTAKEHOLDER_HEADING = "multistakeholder_facilitation"
 CIVIL_SOCIETY_HEADING = "civil_society_business_partnerships"
@@ -143,6 +156,10 @@ ACTION_LINE_BONUS = 0.1
 MULTISTAKEHOLDER_SCORE = 3.0
 FACILITATORS_SCORE = 4.0
 CIVIL_SOCIETY_SCORE = 2.5
+# Rule 4: how many of the entity's other activities a heading needs, and how
+# close (less than one word of the vocabulary) the activity's own score there.
+ENTITY_HEADING_MINIMUM = 2
+ENTITY_HEADING_MARGIN = 0.5
 
 
 @dataclass
@@ -156,6 +173,7 @@ class HeadingFacts:
     themes: list = field(default_factory=list)  # keys
     trends: list = field(default_factory=list)  # keys
     text: str = ""
+    partner_kinds: list = field(default_factory=list)  # the partners' entity kinds
 
 
 def line_key(code):
@@ -215,9 +233,9 @@ def _action_line_order(code):
     return (int(match.group(1)), match.group(2) or "")
 
 
-def suggest_heading(facts):
-    """The key of the report heading the rules suggest for an activity (see the
-    module docstring)."""
+def heading_scores(facts):
+    """``(key, scores)``: the heading a rule decides outright (rules 1–2), or
+    None and the scores of rule 3 (heading key -> score, ties to the first)."""
     text = " ".join(facts.text.lower().split())
     lines = sorted(facts.action_lines, key=_action_line_order)
     hits = specific_hits(
@@ -226,12 +244,13 @@ def suggest_heading(facts):
     )
     themes = {key: hits[key] for key in facts.themes if key in _COMPILED}
     body = BODY_HEADINGS.get(facts.entity_acronym)
-    if body and not (themes.get("internet_governance")):
-        return body
+    joint = any(kind not in BODY_KINDS for kind in facts.partner_kinds)
+    if body and not joint and not themes.get("internet_governance"):
+        return body, {}
     regions = [key for key in facts.regions if key != "global"]
     in_regions_only = bool(regions) and "global" not in facts.regions
     if in_regions_only and facts.entity_kind == REGIONAL_COMMISSION:
-        return regions[0]
+        return regions[0], {}
 
     scores = {}  # heading key -> score; insertion order breaks ties
     for code in lines:
@@ -248,9 +267,53 @@ def suggest_heading(facts):
         scores[MULTISTAKEHOLDER_HEADING] = MULTISTAKEHOLDER_SCORE
     if FACILITATOR_WORDS.search(text):
         scores[FACILITATORS_HEADING] = FACILITATORS_SCORE
-    if facts.entity_kind in CIVIL_SOCIETY_KINDS and DESCRIBES_ITSELF.search(text):
+    # An organization presents itself to the world; its work in one region only
+    # is a project, under its action lines.
+    if (
+        facts.entity_kind in CIVIL_SOCIETY_KINDS
+        and not in_regions_only
+        and DESCRIBES_ITSELF.search(text)
+    ):
         scores[CIVIL_SOCIETY_HEADING] = CIVIL_SOCIETY_SCORE
     if not scores:
-        return FALLBACK_HEADING
+        return FALLBACK_HEADING, {}
+    return None, scores
+
+
+def _best(scores):
     best = max(scores.values())
     return next(key for key, score in scores.items() if score == best)
+
+
+def _line_or_theme(key):
+    return key in LINE_AND_THEME_KEYS
+
+
+LINE_AND_THEME_KEYS = {line_key(code) for code in VOCABULARY if code.startswith("C")} | {
+    key for key in VOCABULARY if not key.startswith("C")
+}
+
+
+def suggest_heading(facts, entity_headings=None):
+    """The key of the report heading the rules suggest for an activity (see the
+    module docstring). ``entity_headings`` counts the headings of the entity's
+    other activities in the same submission ({key: n}; rule 4)."""
+    decided, scores = heading_scores(facts)
+    if decided:
+        return decided
+    key = _best(scores)
+    others = entity_headings or {}
+    if not _line_or_theme(key):
+        return key
+    candidates = [
+        k
+        for k, score in scores.items()
+        if k != key
+        and _line_or_theme(k)
+        and others.get(k, 0) >= ENTITY_HEADING_MINIMUM
+        and others.get(k, 0) > others.get(key, 0)
+        and score >= scores[key] - ENTITY_HEADING_MARGIN
+    ]
+    if candidates:
+        return max(candidates, key=lambda k: (others[k], scores[k]))
+    return key

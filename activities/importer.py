@@ -483,6 +483,41 @@ class _Dataset:
 # --- Writing -------------------------------------------------------------------
 
 
+def _suggested_headings(records, kinds):
+    """The report heading of each record: the file's, else the suggestion
+    (``headings.suggest_heading``), each read with the headings of the same
+    entity's other records, as the tracker reads a submission's activities."""
+    lowered = {acronym.lower(): kind for acronym, kind in kinds.items()}
+
+    def facts(record):
+        fields = record["fields"]
+        return HeadingFacts(
+            entity_acronym=fields["entity_acronym"],
+            entity_kind=kinds.get(fields["entity_acronym"], ""),
+            action_lines=record["action_lines"],
+            regions=record["regions"],
+            themes=record["themes"],
+            trends=record["trends"],
+            text=" ".join((fields["title"], fields["summary"], fields["description"])),
+            partner_kinds=[lowered.get(a.lower(), "") for a in record["partners"]],
+        )
+
+    alone = [r["fields"]["section_key"] or suggest_heading(facts(r)) for r in records]
+    by_entity = {}
+    for record, key in zip(records, alone, strict=True):
+        counts = by_entity.setdefault(record["fields"]["entity_acronym"], {})
+        counts[key] = counts.get(key, 0) + 1
+    found = []
+    for record, key in zip(records, alone, strict=True):
+        if record["fields"]["section_key"]:
+            found.append(key)
+            continue
+        others = dict(by_entity[record["fields"]["entity_acronym"]])
+        others[key] -= 1
+        found.append(suggest_heading(facts(record), others))
+    return found
+
+
 def import_dataset(data, *, progress=None):
     """Validate ``data`` (a parsed dataset) and write it in one transaction.
 
@@ -525,6 +560,7 @@ def _write(dataset, progress):
     }
     total = len(dataset.activities)
     kinds = dict(Entity.objects.filter(pk__in=entity_ids.values()).values_list("acronym", "kind"))
+    headings = _suggested_headings(dataset.activities, kinds)
     for done, record in enumerate(dataset.activities, start=1):
         fields = dict(record["fields"])
         acronym = fields.pop("entity_acronym")
@@ -533,17 +569,7 @@ def _write(dataset, progress):
         # for an activity entered in the tracker, for the secretariat to confirm.
         fields["section_confirmed"] = bool(fields["section_key"])
         if not fields["section_key"]:
-            fields["section_key"] = suggest_heading(
-                HeadingFacts(
-                    entity_acronym=acronym,
-                    entity_kind=kinds.get(acronym, ""),
-                    action_lines=record["action_lines"],
-                    regions=record["regions"],
-                    themes=record["themes"],
-                    trends=record["trends"],
-                    text=" ".join((fields["title"], fields["summary"], fields["description"])),
-                )
-            )
+            fields["section_key"] = headings[done - 1]
         fields.update(
             cycle=cycle,
             submission_id=submissions[fields["entity_id"]],

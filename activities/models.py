@@ -674,6 +674,7 @@ class Activity(models.Model):
             themes=listed("themes", "key"),
             trends=listed("trends", "key"),
             text=" ".join((self.title, self.summary, self.description)),
+            partner_kinds=listed("partners", "kind"),
         )
 
     def _suggest_heading(self, values, relations, by_manager=True):
@@ -693,7 +694,23 @@ class Activity(models.Model):
             if values["section_key"] and values["section_key"] != stored:
                 self.section_confirmed = True
         if not self.section_confirmed and not self.section_proposed:
-            self.section_key = suggest_heading(self.heading_facts(relations))
+            self.section_key = suggest_heading(
+                self.heading_facts(relations), self.entity_headings()
+            )
+
+    def entity_headings(self):
+        """``{heading key: n}`` of the entity's other activities in the same
+        submission (``headings.suggest_heading`` keeps an entity's work together)."""
+        if not self.submission_id:
+            return {}
+        counts = {}
+        for key in (
+            Activity.objects.filter(submission_id=self.submission_id, entity_id=self.entity_id)
+            .exclude(pk=self.pk)
+            .values_list("section_key", flat=True)
+        ):
+            counts[key] = counts.get(key, 0) + 1
+        return counts
 
     def _propose_heading(self, section_key):
         """A contributor's choice of heading, or "" for the suggestion; a heading

@@ -860,7 +860,9 @@ def place_activity(activity, section_key, *, by):
     with transaction.atomic():
         locked = Activity.objects.select_for_update().select_related("entity").get(pk=activity.pk)
         locked.section_confirmed = bool(section_key)
-        locked.section_key = section_key or suggest_heading(locked.heading_facts())
+        locked.section_key = section_key or suggest_heading(
+            locked.heading_facts(), locked.entity_headings()
+        )
         locked.updated_by = by
         locked._history_user = by
         locked.save(update_fields=["section_key", "section_confirmed", "updated_at", "updated_by"])

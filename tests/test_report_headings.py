@@ -118,6 +118,94 @@ def test_suggest_heading(facts, heading):
     assert suggest_heading(facts) == heading
 
 
+@pytest.mark.parametrize(
+    ("partner_kinds", "heading"),
+    [
+        ([], "cstd"),
+        (["un_intergovernmental_body", "un_secretariat"], "cstd"),
+        (["un_specialized_agency"], "c11"),
+    ],
+)
+def test_bodys_work_with_agencies_goes_under_its_action_line(partner_kinds, heading):
+    facts = HeadingFacts(
+        "CSTD",
+        "un_intergovernmental_body",
+        ["C11"],
+        text="Roadmaps for the review.",
+        partner_kinds=partner_kinds,
+    )
+
+    assert suggest_heading(facts) == heading
+
+
+def test_civil_society_work_in_one_region_goes_under_its_action_line():
+    itself = HeadingFacts(
+        "APC", "civil_society", ["C2"], regions=["global"], text="APC works with networks."
+    )
+    project = HeadingFacts(
+        "APC", "civil_society", ["C2"], regions=["africa"], text="APC works with networks."
+    )
+
+    assert (suggest_heading(itself), suggest_heading(project)) == (
+        "civil_society_business_partnerships",
+        "c2",
+    )
+
+
+# Security and capacity score alike ("security", "capacity"): the text alone
+# leaves it to the order of the action lines.
+UNDECIDED = HeadingFacts(
+    "OECD", "intergovernmental_organization", ["C4", "C5"], text="Security capacity."
+)
+
+
+@pytest.mark.parametrize(
+    ("others", "heading"),
+    [
+        (None, "c4"),
+        ({"c5": 1}, "c4"),  # one other activity is not the entity's heading
+        ({"c5": 2}, "c5"),
+        ({"c5": 2, "c4": 2}, "c4"),  # as many under its own best
+        ({"c9": 3}, "c4"),  # a heading the activity cannot go under
+    ],
+)
+def test_undecided_activity_goes_where_its_entitys_other_work_goes(others, heading):
+    assert suggest_heading(UNDECIDED, others) == heading
+
+
+def test_entitys_other_work_does_not_outweigh_a_whole_word():
+    decided = HeadingFacts(
+        "OECD",
+        "intergovernmental_organization",
+        ["C4", "C5"],
+        text="Capacity-building and training courses on security.",
+    )
+
+    assert suggest_heading(decided, {"c5": 5}) == "c4"
+
+
+def test_write_path_reads_the_entitys_other_activities(submission, contributor):
+    submission.start(by=contributor)
+    lines = list(ActionLine.objects.filter(code__in=["C4", "C5"]))
+    for title in ("Cybersecurity outlook", "Cybersecurity index"):
+        submission.save_activity(
+            Activity(),
+            by=contributor,
+            values={"title": title, "summary": "Cybersecurity.", "year": 2024,
+                    "action_lines": [lines[1]]},
+        )  # fmt: skip
+
+    undecided = submission.save_activity(
+        Activity(),
+        by=contributor,
+        values={"title": "Projects", "summary": "Security capacity.", "year": 2024,
+                "action_lines": lines},
+    )  # fmt: skip
+
+    undecided.refresh_from_db()
+    assert (undecided.section_key, undecided.section_confirmed) == ("c5", False)
+
+
 @pytest.fixture
 def health(submission, contributor):
     """An activity on health, entered by entity A's focal point."""
