@@ -280,6 +280,7 @@ class Command(BaseCommand):
             "language",
             "section_key",
             "section_confirmed",
+            "section_proposed",
             "source_id",
             "editorial_note",
             "status",
@@ -297,7 +298,7 @@ class Command(BaseCommand):
                 f"CREATE TEMPORARY TABLE IF NOT EXISTS synthetic_stage "
                 f"(LIKE {table} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
             )
-            fixed = ("", "en", "", False, "", "", Activity.Status.PUBLISHED, now, now)
+            fixed = ("", "en", "", False, False, "", "", Activity.Status.PUBLISHED, now, now)
             with cursor.copy(f"COPY synthetic_stage ({', '.join(columns)}) FROM STDIN") as copy:
                 for pk, row in zip(ids, rows, strict=True):
                     copy.write_row((pk, *[row[c] for c in self.COLUMNS], *fixed))
