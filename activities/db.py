@@ -15,13 +15,16 @@ these functions and never looks at the vendor itself.
   activity's own GIN-indexed array of ids; elsewhere the join table.
 * Which fast path the exports, ``generate_synthetic`` (COPY), the array
   field's column type and the PostgreSQL-only migrations take
-  (``is_postgresql``).
+  (``is_postgresql``); the CSV export's lines as PostgreSQL writes them
+  (``copy_csv_lines``: ``COPY (SELECT …) TO STDOUT``).
 
 This is the only module that looks at the database's vendor.
 """
 
+import contextlib
 import functools
 import re
+import tempfile
 
 from django.contrib.postgres.search import SearchQueryField
 from django.db import connection, connections
@@ -275,3 +278,74 @@ def _groups_joined(activities):
     # A parent named with one of its sub-areas, a lead also among the partners:
     # once each (the bitmaps would take them once anyway).
     return ids, groups
+
+
+# The CSV export's lines, written by the database -----------------------------------
+
+
+def copy_csv_lines(sql, params, using, lines_per_piece):
+    """The rows of the query ``sql`` as CSV lines (``COPY … TO STDOUT WITH (FORMAT
+    csv)``), in pieces of ``lines_per_piece`` lines (bytes, UTF-8), each line
+    ended by ``\\r\\n`` as Python's ``csv`` module ends them.
+
+    The server sends one message per row, ended by ``\\n`` (a field's own line
+    breaks are inside its quotes), so the end of each message is the end of a
+    line. Rows are read as the server writes them: memory holds one piece.
+
+    While the COPY runs, the connection can do nothing else. Should anything
+    else use it before the last line is read (another query of the same
+    request or test), the rest of the rows is first set aside in a temporary
+    file, from which the pieces then come. An error mid-way is raised (as
+    Django's database errors), never swallowed; closing the generator early
+    cancels the statement.
+    """
+    connection = connections[using]
+    connection.ensure_connection()
+    copying = contextlib.ExitStack()
+    state = {"file": None, "error": None}
+
+    def set_aside(execute, sql, params, many, context):
+        if state["file"] is None and state["error"] is None:
+            state["file"] = rest = tempfile.TemporaryFile()  # noqa: SIM115 (closed below)
+            try:
+                with copying:
+                    for row in copy:
+                        rest.write(row[:-1])
+                        rest.write(b"\r\n")
+            except BaseException as exc:
+                state["error"] = exc  # for the export too, not only this query
+                raise
+            rest.seek(0)
+        return execute(sql, params, many, context)
+
+    try:
+        with copying:
+            copying.enter_context(connection.wrap_database_errors)
+            cursor = copying.enter_context(connection.cursor())
+            copy = copying.enter_context(
+                cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params)
+            )
+            connection.execute_wrappers.append(set_aside)
+            try:
+                read = copy.read
+                batch = []
+                add = batch.append
+                while state["file"] is None and (row := read()):
+                    add(row[:-1])
+                    if len(batch) == lines_per_piece:
+                        add(b"")
+                        yield b"\r\n".join(batch)
+                        batch.clear()
+                if batch:
+                    add(b"")
+                    yield b"\r\n".join(batch)
+            finally:
+                connection.execute_wrappers.remove(set_aside)
+        if state["error"] is not None:
+            raise state["error"]
+        if rest := state["file"]:
+            while piece := rest.read(1 << 20):
+                yield piece
+    finally:
+        if state["file"] is not None:
+            state["file"].close()
