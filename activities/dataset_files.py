@@ -125,8 +125,10 @@ def _write(kind, handle, queryset, build_url):
     """Write the file ``kind``; returns its number of records (None for the CSV,
     whose reader counts its own)."""
     if kind == "csv":
-        for piece in exports.csv_lines(queryset, build_url):
-            handle.write(piece)
+        handle.flush()
+        for piece in exports.csv_lines(queryset, build_url):  # bytes, UTF-8
+            handle.buffer.write(piece)
+        handle.buffer.flush()
         return None
     handle.write(_COUNT_HEAD + " " * _COUNT_WIDTH)
     rows = 0

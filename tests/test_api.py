@@ -197,7 +197,8 @@ def test_the_streamed_export_records_are_the_activity_records(full_activity):
     writer = csv.writer(buffer)
     writer.writerow(exports.FIELDS)
     writer.writerows(exports._cells(record) for record in expected)
-    assert "".join(exports.csv_lines(published, build_url)) == "\ufeff" + buffer.getvalue()
+    expected_file = ("\ufeff" + buffer.getvalue()).encode()
+    assert b"".join(exports.csv_lines(published, build_url)) == expected_file
     assert "'=SUM(A1)" in buffer.getvalue()
 
 
