@@ -109,6 +109,7 @@ def main():
             "DATABASE_URL": url,
             "SECRET_KEY": os.environ.get("SECRET_KEY", "export-check-only-secret-key"),
             "DEBUG": "false",
+            "SITE_URL": "http://testserver",
             "ALLOWED_HOSTS": "testserver",
             "SECURE_SSL_REDIRECT": "false",
             "DJANGO_SETTINGS_MODULE": "wsis_site.settings",

@@ -7,7 +7,7 @@ import datetime
 import io
 
 import pytest
-from django.db import connection
+from django.db import DataError, connection
 from django.utils import timezone
 
 from activities import exports
@@ -213,3 +213,59 @@ def test_the_view_exports_the_rows_of_the_listing_in_its_order(client, varied, d
     assert body == expected_csv(filtered(data))
     drafts = Activity.objects.exclude(status=Activity.Status.PUBLISHED).values_list("pk", flat=True)
     assert not set(ids) & set(drafts)
+
+
+@on_postgresql
+def test_a_query_while_the_copy_runs_gets_the_connection(varied, monkeypatch):
+    # The COPY holds the connection; another query meanwhile (of the same
+    # request, or a test) has the rest of the rows set aside first.
+    monkeypatch.setattr(exports, "LINES_PER_WRITE", 2)
+    queryset = filtered({})
+    pieces = exports.csv_lines(queryset, build_url)
+    first = next(pieces)
+
+    assert Activity.objects.published().count() == 5
+
+    assert first + b"".join(pieces) == expected_csv(queryset)
+
+
+@on_postgresql
+def test_an_error_mid_way_is_raised_and_closing_early_cancels(db):
+    from django.db import transaction
+    from psycopg.pq import TransactionStatus
+
+    from activities.db import copy_csv_lines
+
+    failing = "SELECT g, 1 / (3 - g) FROM generate_series(1, 5) g"
+    with pytest.raises(DataError, match="division by zero"), transaction.atomic():
+        lines = copy_csv_lines(failing, [], "default", 1)
+        assert next(lines) == b"1,0\r\n"
+        list(lines)
+
+    with transaction.atomic():
+        lines = copy_csv_lines("SELECT g FROM generate_series(1, 10000000) g", [], "default", 10)
+        assert next(lines).startswith(b"1\r\n2\r\n")
+        lines.close()
+        # Cancelled, not read to its end (in a transaction, which it aborts).
+        assert connection.connection.info.transaction_status == TransactionStatus.INERROR
+        transaction.set_rollback(True)
+    assert Activity.objects.count() == 0  # the connection is free again
+
+
+@on_postgresql
+def test_the_view_does_not_swallow_an_error_mid_way(client, varied, monkeypatch):
+    monkeypatch.setattr(exports, "LINES_PER_WRITE", 1)
+    made = exports.copy_query
+
+    def failing(queryset, build_url):
+        sql, params = made(queryset, build_url)
+        # The fourth row divides by zero, after the first lines were sent.
+        return f"SELECT s.*, 1 / (4 - row_number() OVER ()) FROM ({sql}) s", params
+
+    monkeypatch.setattr(exports, "copy_query", failing)
+    response = client.get("/activities/export.csv?ordering=title")  # five rows
+    assert response.status_code == 200
+    pieces = iter(response.streaming_content)
+    assert next(pieces).startswith(b"\xef\xbb\xbfid,title")
+    with pytest.raises(DataError, match="division by zero"):
+        list(pieces)
