@@ -1,7 +1,10 @@
 """Streamed CSV and JSON exports of a filtered activity queryset.
 
 Rows are read in chunks (with their relations prefetched per chunk) and
-written as they are read, so memory stays flat whatever the size.
+written as they are read, so memory stays flat whatever the size. On
+PostgreSQL the CSV lines are written by the database itself (``copy_query``,
+``COPY … TO STDOUT``), byte for byte what the Python writer makes of the same
+rows.
 """
 
 import contextlib
