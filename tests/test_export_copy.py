@@ -216,10 +216,11 @@ def test_the_view_exports_the_rows_of_the_listing_in_its_order(client, varied, d
 
 
 @on_postgresql
-def test_a_query_while_the_copy_runs_gets_the_connection(varied, monkeypatch):
+@pytest.mark.parametrize("lines_per_write", [2, 100])  # mid-way; after the last row
+def test_a_query_while_the_copy_runs_gets_the_connection(varied, monkeypatch, lines_per_write):
     # The COPY holds the connection; another query meanwhile (of the same
     # request, or a test) has the rest of the rows set aside first.
-    monkeypatch.setattr(exports, "LINES_PER_WRITE", 2)
+    monkeypatch.setattr(exports, "LINES_PER_WRITE", lines_per_write)
     queryset = filtered({})
     pieces = exports.csv_lines(queryset, build_url)
     first = next(pieces)
