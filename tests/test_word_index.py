@@ -302,3 +302,18 @@ def test_a_node_is_written_back_as_the_query_it_was():
     for query in ("'a' <2> 'b' <-> !'c'", "( 'a' | 'b' ) & 'c':*", "!( 'a' & 'b' )"):
         tree = words.parse(query)
         assert words.parse(words._text(tree)) == tree
+
+
+def test_the_api_lists_a_search_in_the_same_order(client, texts, settings):
+    settings.API_PAGE_SIZE = 5
+    expected = database_order("broadband")
+    shown = []
+    for page in (1, 2, 3):
+        response = client.get("/api/activities/", {"q": "broadband", "page": page})
+        if response.status_code == 404:
+            break
+        assert response.status_code == 200
+        assert response.json()["count"] == len(expected)
+        shown += [row["id"] for row in response.json()["results"]]
+
+    assert shown == expected[:15]
