@@ -317,3 +317,16 @@ def test_the_api_lists_a_search_in_the_same_order(client, texts, settings):
         shown += [row["id"] for row in response.json()["results"]]
 
     assert shown == expected[:15]
+
+
+@postgres_only
+def test_after_a_change_the_refresh_brings_the_word_index_and_its_snapshot_forward(texts):
+    old = words.update()
+    ActivityFactory(title="Broadband satellites")
+
+    facets.refresh()  # what the process that saw the change runs in the background
+
+    index = facets.current()
+    assert (words.current().version, words.current().token) == (index.version, index.token)
+    words.reset()
+    assert words.load().version == index.version > old.version
