@@ -11,7 +11,8 @@ in this folder reads them (see the README's deployment section).
 * One worker per core by default (``WEB_CONCURRENCY`` to change), each with
   ``GUNICORN_THREADS`` threads (4).
 * Each worker loads the facet index (activities/facets.py) in the background
-  as it starts, from its snapshot when there is one, and compiles the busiest
+  as it starts, from its snapshot when there is one, and the word index
+  (activities/words.py) from its snapshot, and compiles the busiest
   pages' templates, so that the first listing does not wait for them.
 """
 
@@ -35,10 +36,12 @@ def post_worker_init(worker):
         try:
             from django.db import connections
 
-            from activities import facets
+            from activities import db, facets, words
 
             try:
                 facets.current()
+                if db.has_word_index():
+                    words.load()
                 _prepare_pages()
             finally:
                 connections.close_all()

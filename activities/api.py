@@ -200,8 +200,13 @@ class ActivityViewSet(viewsets.ModelViewSet):
         return super().filter_queryset(queryset)
 
     def result_count(self):
-        """The number of results, for the paginator (cached for the public)."""
+        """The number of results, for the paginator (from the facet index for the public)."""
         return self.filterset.count()
+
+    def page_ids(self, start, stop):
+        """The ids of a page of the public's results, from the facet and word
+        indexes (None when the database orders them: see ActivityFilter.page_ids)."""
+        return self.filterset.page_ids(start, stop)
 
     def list(self, request, *args, **kwargs):
         """Anonymous callers' JSON lists come from the cache while nothing changed.

@@ -10,5 +10,6 @@ class ActivitiesConfig(AppConfig):
     def ready(self):
         # Connect the receivers: the model signals that announce changes to the
         # public data, and what is rebuilt after them (the facet index's
-        # snapshot, then the whole-dataset files). Models are loaded only now.
-        from . import dataset_files, facets, signals  # noqa: F401, PLC0415 (models load first)
+        # snapshot, the word index, then the whole-dataset files). Models are
+        # loaded only now.
+        from . import dataset_files, facets, signals, words  # noqa: F401, PLC0415 (models load first)

@@ -28,7 +28,7 @@ import tempfile
 
 from django.contrib.postgres.search import SearchQueryField
 from django.db import connection, connections
-from django.db.models import BooleanField, F, FloatField, Func, Q, Value
+from django.db.models import BooleanField, Case, F, Func, IntegerField, Max, Min, Q, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 
@@ -70,7 +70,8 @@ def cjk_bigrams(text):
 
 def search(queryset, text):
     """``queryset`` narrowed to the activities matching ``text``; on PostgreSQL
-    annotated with ``search_rank`` (relevance, for the default order)."""
+    annotated with ``search_tier`` (relevance: 0 for the words in the title, 1
+    otherwise, for the default order)."""
     text = (text or "").strip()
     if not text:
         return queryset
@@ -124,14 +125,31 @@ def _readings(words):
             "FROM unnest(%s::text[]) AS c) s WHERE q <> '' ORDER BY q",
             [words, list(SEARCH_CONFIGS)],
         )
-        return tuple(row[0] for row in cursor.fetchall())
+        return tuple(_whole_words(row[0]) for row in cursor.fetchall())
+
+
+# A hyphenated word as the parsers read it: the whole, then each of its parts at
+# the next positions ("e-government": 'e-govern' <-> 'e' <-> 'govern'). The whole
+# alone finds the same activities, without reading positions (the word index can
+# then answer it; see activities/words.py). Left as it is when other words follow
+# in a phrase, or when a part was dropped (a stop word: '<2>').
+_COMPOUND = re.compile(r"'((?:[^']|'')*?-(?:[^']|'')*)'((?: <-> '(?:[^']|'')*')+)(?!\s*<)")
+
+
+def _whole_words(reading):
+    def whole(match):
+        if match.group(2).count(" <-> ") == match.group(1).count("-") + 1:
+            return f"'{match.group(1)}'"
+        return match.group(0)
+
+    return _COMPOUND.sub(whole, reading)
 
 
 def _search_postgresql(queryset, text):
 
     query = search_query(text)
     if query is None:  # only stop words or punctuation: nothing matches
-        return queryset.none().annotate(search_rank=Value(0.0, output_field=FloatField()))
+        return queryset.none().annotate(search_tier=Value(1, output_field=IntegerField()))
     tsquery = Cast(Value(query), output_field=SearchQueryField())
     # The stored, GIN-indexed vector, kept current by a trigger.
     matches = Func(
@@ -141,8 +159,21 @@ def _search_postgresql(queryset, text):
         template="(%(expressions)s)",
         output_field=BooleanField(),
     )
-    rank = Func(F("search_vector"), tsquery, function="ts_rank", output_field=FloatField())
-    return queryset.filter(matches).annotate(search_rank=rank)
+    return queryset.filter(matches).annotate(search_tier=_title_tier(tsquery))
+
+
+def _title_tier(tsquery):
+    """0 when the words match in the title alone, 1 otherwise: the relevance a
+    search is ordered by (then the listing's usual order), the same that the
+    word index (activities/words.py) computes with its title bitmaps."""
+    in_title = Func(
+        Func(F("search_vector"), Value("{a}"), function="ts_filter"),
+        tsquery,
+        arg_joiner=" @@ ",
+        template="(%(expressions)s)",
+        output_field=BooleanField(),
+    )
+    return Case(When(in_title, then=Value(0)), default=Value(1), output_field=IntegerField())
 
 
 def nulls_last():
@@ -176,7 +207,7 @@ def among(queryset, ids):
 
 
 def ranks_by_relevance():
-    """Whether ``search`` annotates ``search_rank`` (the order when ``q`` is given)."""
+    """Whether ``search`` annotates ``search_tier`` (the order when ``q`` is given)."""
     return is_postgresql()
 
 
@@ -349,3 +380,50 @@ def copy_csv_lines(sql, params, using, lines_per_piece):
     finally:
         if state["file"] is not None:
             state["file"].close()
+
+
+# The word index's rows (activities/words.py) ----------------------------------------
+
+
+def has_word_index():
+    """Whether searches can use the word index: it is made of the stored search
+    vectors, which only PostgreSQL has (SQLite searches by containment)."""
+    return is_postgresql()
+
+
+def id_bounds(queryset):
+    """The lowest and highest id of ``queryset``'s rows, or (None, None)."""
+    bounds = queryset.order_by().aggregate(low=Min("id"), high=Max("id"))
+    return bounds["low"], bounds["high"]
+
+
+def word_postings(queryset):
+    """For the word index: each word (lexeme) of the stored search vectors of
+    ``queryset``'s activities, with the ids holding it anywhere and the ids
+    holding it in the title (weight A; None when none), as
+    ``[(lexeme, ids, title_ids), …]``. The caller reads a range of ids at a time."""
+    sql, params = queryset.order_by().values("id", "search_vector").query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(
+            "SELECT w.lexeme, array_agg(s.id), "
+            "array_agg(s.id) FILTER (WHERE 'A' = ANY(w.weights)) "
+            f"FROM ({sql}) s, unnest(s.search_vector) w GROUP BY w.lexeme",
+            params,
+        )
+        return cursor.fetchall()
+
+
+def word_matches(queryset, query):
+    """The ids of ``queryset``'s activities whose search vector matches
+    ``query`` (tsquery text, see ``search_query``), and those of them matching
+    in the title alone: two lists."""
+    sql, params = queryset.order_by().values("id", "search_vector").query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(
+            "SELECT array_agg(s.id), "
+            "array_agg(s.id) FILTER (WHERE ts_filter(s.search_vector, '{a}') @@ q.q) "
+            f"FROM ({sql}) s, CAST(%s AS tsquery) q (q) WHERE s.search_vector @@ q.q",
+            [*params, query],
+        )
+        ids, title_ids = cursor.fetchone()
+        return ids or [], title_ids or []

@@ -133,6 +133,21 @@ class FacetIndex:
                 position += size
         return found
 
+    def windows(self, parts, start, stop, nulls_last):
+        """``window`` over ``parts`` (bitmaps of published ids, one after the
+        other: a search's title matches, then the rest), each in the default order."""
+        found, position = [], 0
+        for part in parts:
+            if position >= stop:
+                break
+            size = len(part)
+            if position + size > start:
+                found.extend(
+                    self.window(part, max(0, start - position), stop - position, nulls_last)
+                )
+            position += size
+        return found
+
     @classmethod
     def build(cls, activities, version, token):
         """From the rows of ``activities`` (the published queryset)."""

@@ -16,7 +16,7 @@ from pyroaring import BitMap
 from entities.models import Entity
 from reviews.models import ReviewCycle
 
-from . import db, facets
+from . import db, facets, words
 from .caching import records
 from .db import ranks_by_relevance
 from .models import SDG, ActionLine, Activity, Region, Theme, Trend
@@ -266,6 +266,7 @@ class ActivityFilter(django_filters.FilterSet):
         self._index = None
         self._results = None
         self._selections = None
+        self._match = None  # what the word index found for ``q``, if it could tell
         if queryset is None:
             queryset = Activity.objects.published()
         if data is not None and not isinstance(data, QueryDict):
@@ -312,7 +313,7 @@ class ActivityFilter(django_filters.FilterSet):
             # The id breaks ties, so that pages never overlap or skip rows.
             return queryset.order_by(*[order.get_ordering_value(o) for o in ordering], "id")
         if self.form.cleaned_data.get("q") and ranks_by_relevance():
-            return queryset.order_by("-search_rank", *Activity._meta.ordering)
+            return queryset.order_by("search_tier", *Activity._meta.ordering)
         return queryset
 
     def queryset_without(self, *names):
@@ -382,18 +383,26 @@ class ActivityFilter(django_filters.FilterSet):
         words."""
         if self.public and self.form.cleaned_data.get("q"):
             results = self.results()
+            if self._match is not None:  # the page's ids come from the word index
+                return queryset
             if len(results) <= NARROW_SEARCH:
                 return db.among(queryset, results)
         return queryset
 
     def page_ids(self, start, stop):
         """The ids of the results from ``start`` to ``stop``, in their order,
-        from the facet index: for the public's results in the default order
-        (no ``q``, no ``ordering``); None otherwise (the database orders them)."""
+        from the facet index: for the public's results in the default order (no
+        ``ordering``; for a search, when the word index found its matches, the
+        matches in their titles first); None otherwise (the database orders them)."""
         data = self.form.cleaned_data
-        if not self.public or data.get("q") or data.get("ordering"):
+        if not self.public or data.get("ordering"):
             return None
-        return self.selections()[0].window(self.results(), start, stop, db.nulls_last())
+        index = self.selections()[0]
+        if not data.get("q"):
+            return index.window(self.results(), start, stop, db.nulls_last())
+        if self._match is None:
+            return None
+        return index.windows(self._match.tiers(self.results()), start, stop, db.nulls_last())
 
     def count(self):
         """The number of results: from the facet index for the public's results,
@@ -424,7 +433,11 @@ class ActivityFilter(django_filters.FilterSet):
             if not value or name == "ordering" or name in without:
                 continue
             if name == "q":
-                selections[name] = BitMap(db.ids_of(self.queryset.search(value)))
+                self._match = words.matches(value, index)
+                if self._match is not None:
+                    selections[name] = self._match.ids
+                else:
+                    selections[name] = BitMap(db.ids_of(self.queryset.search(value)))
             else:
                 selections[name] = index.select(name, self._index_keys(name, value))
         if not without:

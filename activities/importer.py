@@ -10,6 +10,7 @@ nothing: records are compared and written only when they differ.
 
 import datetime as dt
 import json
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -116,7 +117,8 @@ def _list(record, key, where):
 
 
 def _storable(value, where):
-    """Refuse text a database cannot store anywhere in a JSON value (the outline is kept as is)."""
+    """Refuse text a database cannot store anywhere in a JSON value (the outline is kept
+    as is), and numbers that are not numbers in JSON (Python reads NaN and Infinity)."""
     if isinstance(value, dict):
         for key, item in value.items():
             _storable(key, where)
@@ -124,6 +126,8 @@ def _storable(value, where):
     elif isinstance(value, list):
         for item in value:
             _storable(item, where)
+    elif isinstance(value, float) and not math.isfinite(value):
+        raise DatasetError(f"{where}: holds {value}, which is not a number JSON can hold")
     elif isinstance(value, str):
         if "\x00" in value:
             raise DatasetError(f"{where}: contains a NUL character")

@@ -123,10 +123,12 @@ FALLBACK_HEADINGS = (FALLBACK_HEADING, "international")
 REPORT_TITLE_ZH = "信息社会世界峰会成果在区域和国际两级落实和后续工作方面取得的进展"
 # Paragraph lengths (words): neighbouring paragraphs of a heading that share an
 # entity merge while one is shorter than SHORT and the two stay within MERGED; a
-# paragraph shorter than TINY merges with the next within MERGED whatever it is
-# about; under a region and III.A–F.1 (one paragraph each in the report) they
-# merge within DIGEST. A block longer than LONG is cut into even parts within MERGED.
-SHORT, MERGED, DIGEST, LONG, TINY = 60, 90, 170, 120, 25
+# paragraph shorter than TINY merges with the next whatever it is about, within
+# TINY_MERGED (the report joins short entries on unrelated work into a short
+# paragraph, not into one of full length); under a region and III.A–F.1 (one
+# paragraph each in the report) they merge within DIGEST. A block longer than
+# LONG is cut into even parts within MERGED.
+SHORT, MERGED, DIGEST, LONG, TINY, TINY_MERGED = 60, 90, 170, 120, 25, 70
 # Headings the report gives one digest paragraph: the regions and III.A–F.1.
 DIGEST_HEADINGS = {
     "ungis",
@@ -1416,9 +1418,10 @@ def _merges(last, chunk, digest):
     """Does ``chunk`` join the paragraph ``last`` before it? Under a region and
     III.A–F.1 (one digest paragraph each) while the two stay within DIGEST
     words. Elsewhere within MERGED words, when one of the two is shorter than
-    SHORT and they share an entity (as lead or partner), or when ``last`` is
-    shorter than TINY: the editors join related work and leave short
-    paragraphs on unrelated work as they are."""
+    SHORT and they share an entity (as lead or partner), or within TINY_MERGED
+    words when ``last`` is shorter than TINY: the editors join related work,
+    join a very short entry with its neighbour into a paragraph that stays
+    short, and leave short paragraphs on unrelated work as they are."""
     words = _words(last) + _words(chunk)
     if digest:
         return _words(last) < DIGEST and words <= DIGEST
@@ -1426,7 +1429,7 @@ def _merges(last, chunk, digest):
         return False
     related = bool(_entities_of(last) & _entities_of(chunk))
     short = _words(last) < SHORT or _words(chunk) < SHORT
-    return (related and short) or _words(last) < TINY
+    return (related and short) or (_words(last) < TINY and words <= TINY_MERGED)
 
 
 def _activity_paragraphs(node, activities, context, references, submissions, facilitators):

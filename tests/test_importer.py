@@ -320,6 +320,18 @@ def test_dataset_with_nothing_in_it_is_refused(dataset):
     assert ReviewCycle.objects.count() == 0
 
 
+@pytest.mark.parametrize("number", [float("inf"), float("-inf"), float("nan")])
+def test_an_outline_holding_what_json_cannot_is_refused(dataset, number):
+    # Python's json reads Infinity and NaN; PostgreSQL's jsonb refuses them.
+    dataset["outline"][0]["weight"] = number
+
+    with pytest.raises(DatasetError) as excinfo:
+        import_dataset(dataset)
+
+    assert str(excinfo.value) == (f"outline: holds {number}, which is not a number JSON can hold")
+    assert ReviewCycle.objects.count() == 0
+
+
 def test_import_keeps_the_cover_and_note_1(dataset):
     cycle = import_dataset(dataset).cycle
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from activities import facets
+from activities import db, facets
 from activities.filters import ActivityFilter
 from activities.models import Activity
 
@@ -60,12 +60,27 @@ def test_index_pages_without_filters_hold_every_published_activity_in_order(numb
     assert set(expected) == set(Activity.objects.published().values_list("id", flat=True))
 
 
-def test_a_search_or_an_order_is_left_to_the_database(numbered):
-    for data in ({"q": "broadband"}, {"ordering": "title"}, {"ordering": "-year"}):
+def test_another_order_is_left_to_the_database(numbered):
+    for data in (
+        {"ordering": "title"},
+        {"ordering": "-year"},
+        {"q": "broadband", "ordering": "title"},
+    ):
         filterset = ActivityFilter(data)
         assert filterset.is_valid()
 
         assert filterset.page_ids(0, 20) is None, data
+
+
+def test_a_search_is_ordered_by_the_word_index_where_there_is_one(numbered):
+    filterset = ActivityFilter({"q": "broadband"})
+    assert filterset.is_valid()
+    expected = sql_order(filterset)
+
+    if db.has_word_index():
+        assert filterset.page_ids(0, 20) == expected[:20]
+    else:  # SQLite: the database searches and orders
+        assert filterset.page_ids(0, 20) is None
 
 
 def test_listing_pages_show_the_database_order(client, numbered, settings):

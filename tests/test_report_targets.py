@@ -51,8 +51,8 @@ def test_2024_activities_without_sections_meet_the_targets(without_sections_2024
     assert figures["under_editors_heading"] >= 0.7 * figures["activities"]
     assert (figures["bold_labels"], figures["cited_twice"]) == (0, 0)
     # The target is 35 % of the real paragraphs as one draft paragraph of their
-    # own; the rules reach 25 % (docs/report.md): held here so it cannot fall.
-    assert figures["own_paragraphs"] >= 21
+    # own; the rules reach 26 % (docs/report.md): held here so it cannot fall.
+    assert figures["own_paragraphs"] >= 22
     assert figures["under_editors_heading"] >= 225
 
 

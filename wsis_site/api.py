@@ -45,11 +45,14 @@ class Pagination(pagination.PageNumberPagination):
         }
 
     def paginate_queryset(self, queryset, request, view=None):
-        # A view that knows how many results there are (from a cache) says so.
+        # A view that knows how many results there are (from an index) says so,
+        # and one that can tell a page's ids (``page_ids(start, stop)`` or None)
+        # has the page's query read just those rows.
         count = getattr(view, "result_count", None)
-        self.django_paginator_class = (
-            partial(Paginator, count=count()) if count is not None else Paginator
-        )
+        known = {"count": count()} if count is not None else {}
+        if (page_ids := getattr(view, "page_ids", None)) is not None:
+            known["page_ids"] = page_ids
+        self.django_paginator_class = partial(Paginator, **known) if known else Paginator
         return super().paginate_queryset(queryset, request, view)
 
     def get_paginated_response_schema(self, schema):

@@ -4,15 +4,15 @@ from urllib.parse import urlsplit
 
 from django.core.management.base import BaseCommand, CommandError
 
-from activities import dataset_files, facets
+from activities import dataset_files, db, facets, words
 
 
 class Command(BaseCommand):
     help = (
         "Write the whole published dataset as CSV and JSON files into PUBLIC_FILES_DIR and "
-        "swap them in, with the facet index's snapshot; /activities/export.csv and .json "
-        "serve them while nothing has changed. Run after a deployment or from cron; the "
-        "app also rewrites them after each change."
+        "swap them in, with the snapshots of the facet and word indexes; "
+        "/activities/export.csv and .json serve them while nothing has changed. Run after a "
+        "deployment or from cron; the app also rewrites them after each change."
     )
 
     def add_arguments(self, parser):
@@ -29,6 +29,8 @@ class Command(BaseCommand):
                 f"The base URL must look like https://wsis.example.org, not {base_url!r}."
             )
         facets.save_snapshot()
+        if db.has_word_index():
+            words.update()
         manifest = dataset_files.rebuild(f"{parts.scheme}://{parts.netloc}")
         if manifest is None:
             raise CommandError("Another process is writing the files right now; try again.")
