@@ -390,6 +390,8 @@ class _Dataset:
                 acronyms.append(existing_entities[acronym.lower()])
             if not acronyms:
                 raise DatasetError(f"{where}: names no entity")
+            # An entity named twice is one: the lead is never its own partner.
+            acronyms = list(dict.fromkeys(acronyms))
             inferred = []
             for acronym in _list(record, "inferred_entities", where):
                 if not isinstance(acronym, str) or acronym.lower() not in existing_entities:

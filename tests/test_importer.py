@@ -377,3 +377,16 @@ def test_bad_cover_field_is_refused(dataset, change, message):
 
     assert str(excinfo.value) == message
     assert ReviewCycle.objects.count() == 0
+
+
+def test_an_entity_named_twice_is_one_and_the_lead_never_its_own_partner(dataset):
+    record = dataset["activities"][0]
+    lead, *_ = record["entities"]
+    other = next(e["acronym"] for e in dataset["entities"] if e["acronym"] != lead)
+    record["entities"] = [lead, other, lead, other]
+
+    import_dataset(dataset)
+
+    activity = Activity.objects.get(source_id=record["id"])
+    assert activity.entity.acronym == lead
+    assert [p.acronym for p in activity.partners.all()] == [other]
