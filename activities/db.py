@@ -413,17 +413,21 @@ def word_postings(queryset):
         return cursor.fetchall()
 
 
-def word_matches(queryset, query):
-    """The ids of ``queryset``'s activities whose search vector matches
-    ``query`` (tsquery text, see ``search_query``), and those of them matching
-    in the title alone: two lists."""
+def word_matches(queryset, queries):
+    """For each of ``queries`` (tsquery texts, see ``search_query``), the ids of
+    ``queryset``'s activities whose search vector matches it, and those of them
+    matching in the title alone: a list of pairs of lists, in one query (each
+    query found through the GIN index)."""
+    if not queries:
+        return []
     sql, params = queryset.order_by().values("id", "search_vector").query.sql_with_params()
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(
-            "SELECT array_agg(s.id), "
+            "SELECT q.n, array_agg(s.id), "
             "array_agg(s.id) FILTER (WHERE ts_filter(s.search_vector, '{a}') @@ q.q) "
-            f"FROM ({sql}) s, CAST(%s AS tsquery) q (q) WHERE s.search_vector @@ q.q",
-            [*params, query],
+            f"FROM ({sql}) s JOIN unnest(CAST(%s AS tsquery[])) WITH ORDINALITY q (q, n) "
+            "ON s.search_vector @@ q.q GROUP BY q.n",
+            [*params, list(queries)],
         )
-        ids, title_ids = cursor.fetchone()
-        return ids or [], title_ids or []
+        found = {n: (ids, title_ids or []) for n, ids, title_ids in cursor.fetchall()}
+    return [found.get(n, ([], [])) for n in range(1, len(queries) + 1)]

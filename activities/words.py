@@ -174,9 +174,20 @@ class _Unsupported(Exception):
 
 
 class _Evaluation:
-    def __init__(self, index, published):
+    def __init__(self, index, published, tree):
         self.index = index
         self.published = published
+        # The words the index leaves out (rare, or with ":*"): asked of the
+        # database together, in one query.
+        asked = list(dict.fromkeys(text for lexeme, text in _words(tree) if not self.has(lexeme)))
+        found = db.word_matches(published, asked)
+        self.asked = {
+            text: (BitMap(ids), BitMap(titles))
+            for text, (ids, titles) in zip(asked, found, strict=True)
+        }
+
+    def has(self, lexeme):
+        return lexeme is not None and lexeme in self.index.words
 
     def __call__(self, node):
         kind = node[0]
@@ -197,16 +208,24 @@ class _Evaluation:
                 raise _Unsupported
             if not candidates:
                 return candidates, candidates
-            ids, titles = db.word_matches(db.among(self.published, candidates), _text(node))
+            [(ids, titles)] = db.word_matches(db.among(self.published, candidates), [_text(node)])
             return BitMap(ids), BitMap(titles)
         return candidates, BitMap.intersection(*[p[1] for p in parts])
 
     def word(self, node):
         _kind, lexeme, text = node
-        if lexeme is not None and lexeme in self.index.words:
+        if self.has(lexeme):
             return self.index.words[lexeme], self.index.titles.get(lexeme, _EMPTY)
-        ids, titles = db.word_matches(self.published, text)  # a rare word: a few rows
-        return BitMap(ids), BitMap(titles)
+        return self.asked[text]
+
+
+def _words(node):
+    """The ``(lexeme, text)`` of each word of a node of ``parse``."""
+    if node[0] == "word":
+        return [node[1:]]
+    if node[0] == "not":
+        return _words(node[1])
+    return [word for child in node[1] for word in _words(child)]
 
 
 def _text(node):
@@ -308,12 +327,12 @@ class WordIndex:
                 if bitmap:
                     into[lexeme] = bitmap
         # A word new to the index: all its activities, if it is common now.
-        for lexeme, ids in added.items():
-            if lexeme not in self.words and len(ids) >= MIN_DOCS:
-                found, in_titles = db.word_matches(activities, _quoted(lexeme))
-                words[lexeme] = _bitmap(found)
-                if in_titles:
-                    titles[lexeme] = _bitmap(in_titles)
+        new = [w for w, ids in added.items() if w not in self.words and len(ids) >= MIN_DOCS]
+        found = db.word_matches(activities, [_quoted(lexeme) for lexeme in new])
+        for lexeme, (ids, in_titles) in zip(new, found, strict=True):
+            words[lexeme] = _bitmap(ids)
+            if in_titles:
+                titles[lexeme] = _bitmap(in_titles)
         everything = (self.everything - changed) | BitMap(db.ids_of(fresh))
         return WordIndex(everything, words, titles, version, token)
 
@@ -392,13 +411,13 @@ def search(index, text, facet_index, using):
     if stale is None or len(stale) > MAX_STALE:
         return None
     published = _published(using)
-    evaluation = _Evaluation(index, published)
     try:
-        ids, titles = evaluation(parse(query))
+        tree = parse(query)
+        ids, titles = _Evaluation(index, published, tree)(tree)
     except (_Unsupported, QuerySyntaxError):
         return None
     if stale:  # their bits are from before they changed: the database says
-        found, in_titles = db.word_matches(db.among(published, stale), query)
+        [(found, in_titles)] = db.word_matches(db.among(published, stale), [query])
         ids = (ids - stale) | BitMap(found)
         titles = (titles - stale) | BitMap(in_titles)
     ids &= facet_index.everything

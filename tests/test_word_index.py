@@ -330,3 +330,16 @@ def test_after_a_change_the_refresh_brings_the_word_index_and_its_snapshot_forwa
     assert (words.current().version, words.current().token) == (index.version, index.token)
     words.reset()
     assert words.load().version == index.version > old.version
+
+
+@postgres_only
+def test_the_words_the_index_leaves_out_are_asked_of_the_database_in_one_query(
+    texts, monkeypatch, django_assert_max_num_queries
+):
+    monkeypatch.setattr(words, "MIN_DOCS", 10_000)  # every word left out
+    index = words.update()
+    facet_index = facets.current()
+    for text in ("broadband", "broadband schools security data online"):
+        with django_assert_max_num_queries(2):  # the readings of the words, then their rows
+            match = words.search(index, text, facet_index, "default")
+        assert sorted(match.ids) == sorted(database_order(text)), text
