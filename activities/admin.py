@@ -11,7 +11,12 @@ from django.utils.translation import ngettext
 
 from reviews.admin_filters import CycleFilter
 from reviews.forms import references_after
-from reviews.report import heading_choices, place_activity
+from reviews.report import (
+    heading_choices,
+    join_in_paragraph,
+    place_activity,
+    release_from_paragraph,
+)
 from wsis_site.admin_base import BaseAdmin, ReadOnlyHistoryAdmin, short_date
 from wsis_site.errors import TransitionNotAllowed
 
@@ -88,7 +93,7 @@ class ActivityAdmin(ReadOnlyHistoryAdmin):
         "heading_display",
         "changed_display",
     )
-    actions = ["confirm_headings"]
+    actions = ["confirm_headings", "join_paragraph", "release_paragraph"]
     list_filter = (
         "status",
         ActionLineFilter,
@@ -178,6 +183,11 @@ class ActivityAdmin(ReadOnlyHistoryAdmin):
     def source_display(self, obj):
         if not obj.cycle_id:
             return ""
+        if obj.source_paragraph and not obj.cycle.outline:
+            return _("%(cycle)s, joined paragraph %(paragraph)s") % {
+                "cycle": obj.cycle.title,
+                "paragraph": obj.source_paragraph,
+            }
         if obj.source_paragraph:
             return _("%(cycle)s, ¶ %(paragraph)s") % {
                 "cycle": obj.cycle.title,
@@ -235,6 +245,46 @@ class ActivityAdmin(ReadOnlyHistoryAdmin):
             ngettext(
                 "%(count)s report heading confirmed.",
                 "%(count)s report headings confirmed.",
+                done,
+            )
+            % {"count": done},
+        )
+
+    @admin.action(
+        description=_("Make one report paragraph of the selected activities"),
+        permissions=["place"],
+    )
+    def join_paragraph(self, request, queryset):
+        try:
+            done = join_in_paragraph(queryset.order_by("pk"), by=request.user)
+        except TransitionNotAllowed as exc:
+            self.message_user(request, exc.message, django_messages.ERROR)
+            return
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)s activity now makes one paragraph of the report.",
+                "%(count)s activities now make one paragraph of the report.",
+                done,
+            )
+            % {"count": done},
+        )
+
+    @admin.action(
+        description=_("Let the rules make the report paragraphs of the selected activities"),
+        permissions=["place"],
+    )
+    def release_paragraph(self, request, queryset):
+        try:
+            done = release_from_paragraph(queryset.order_by("pk"), by=request.user)
+        except TransitionNotAllowed as exc:
+            self.message_user(request, exc.message, django_messages.ERROR)
+            return
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)s activity is back with the paragraph rules.",
+                "%(count)s activities are back with the paragraph rules.",
                 done,
             )
             % {"count": done},

@@ -378,12 +378,16 @@ class Activity(models.Model):
         _("identifier in the source dataset"), max_length=40, blank=True, db_index=True
     )
     source_paragraph = models.PositiveIntegerField(
-        _("paragraph in the source report"),
+        _("report paragraph"),
         null=True,
         blank=True,
         help_text=_(
-            "The paragraph of an imported report this activity is part of; the compiled "
-            "report reproduces the paragraphs an imported report declares."
+            "Activities of one heading with the same number make one paragraph of the "
+            "report: the paragraph of an imported report this activity is part of (the "
+            "compiled report reproduces them with their numbers), or one the secretariat "
+            "put together for a cycle run in the tracker (the activity list's action "
+            "“Make one report paragraph of the selected activities”). Empty: "
+            "the paragraph rules decide."
         ),
     )
     editorial_note = models.TextField(_("editorial note"), blank=True)

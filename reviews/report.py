@@ -76,7 +76,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, Max, OuterRef
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import get_language, gettext, ngettext
@@ -872,6 +872,97 @@ def place_activity(activity, section_key, *, by):
     return activity
 
 
+def join_in_paragraph(activities, *, by):
+    """Make one paragraph of the report of ``activities`` (of one cycle, under
+    one heading), as the secretariat's grouping: the compiled report keeps them
+    together in one paragraph, whatever the rules would do, until they are
+    released (``release_from_paragraph``), and their heading is confirmed.
+    Their ``source_paragraph`` becomes a number no other activity of the cycle
+    has. Returns the number of activities joined.
+
+    Refused, changing nothing, with TransitionNotAllowed (``forbidden``: only
+    the secretariat puts paragraphs together; ``invalid``: no activities,
+    several cycles or headings, or the cycle's report already published).
+    """
+    chosen = _grouped(activities, by)
+    with transaction.atomic():
+        cycle = _unpublished_cycle(chosen)
+        locked = list(Activity.objects.select_for_update().filter(pk__in=[a.pk for a in chosen]))
+        headings = sorted({a.section_key for a in locked})
+        if "" in headings:
+            raise TransitionNotAllowed(
+                _("Some of the activities have no report heading yet: choose it first."),
+                code="invalid",
+            )
+        if len(headings) != 1:
+            raise TransitionNotAllowed(
+                _(
+                    "The activities are under different report headings (%(headings)s): "
+                    "put them under one heading first."
+                )
+                % {"headings": ", ".join(headings)},
+                code="invalid",
+            )
+        taken = Activity.objects.filter(cycle=cycle).aggregate(n=Max("source_paragraph"))["n"]
+        number = (taken or 0) + 1
+        for activity in locked:
+            activity.source_paragraph = number
+            activity.section_confirmed = True
+            _save_grouping(activity, by, "section_confirmed")
+    return len(locked)
+
+
+def release_from_paragraph(activities, *, by):
+    """Give ``activities`` back to the paragraph rules (``join_in_paragraph``
+    undone; an imported report's own paragraphs too). Returns how many were in
+    a paragraph of their own. Refused as ``join_in_paragraph`` is."""
+    chosen = _grouped(activities, by)
+    with transaction.atomic():
+        _unpublished_cycle(chosen)
+        locked = Activity.objects.select_for_update().filter(
+            pk__in=[a.pk for a in chosen], source_paragraph__isnull=False
+        )
+        released = 0
+        for activity in locked:
+            activity.source_paragraph = None
+            _save_grouping(activity, by)
+            released += 1
+    return released
+
+
+def _grouped(activities, by):
+    chosen = list(activities)
+    if not chosen:
+        raise TransitionNotAllowed(_("Choose the activities of the paragraph."), code="invalid")
+    if not all(by.has_perm("activities.place_activity", a) for a in chosen):
+        raise TransitionNotAllowed(
+            _("Only the secretariat puts together the paragraphs of the report."),
+            code="forbidden",
+        )
+    if len({a.cycle_id for a in chosen}) != 1 or chosen[0].cycle_id is None:
+        raise TransitionNotAllowed(
+            _("The activities of one paragraph belong to one review cycle."), code="invalid"
+        )
+    return chosen
+
+
+def _unpublished_cycle(chosen):
+    cycle = ReviewCycle.objects.select_for_update().get(pk=chosen[0].cycle_id)
+    if cycle.state == ReviewCycle.State.PUBLISHED:
+        raise TransitionNotAllowed(
+            _("The report of %(cycle)s is published: its paragraphs stay as they are.")
+            % {"cycle": cycle.title},
+            code="invalid",
+        )
+    return cycle
+
+
+def _save_grouping(activity, by, *fields):
+    activity.updated_by = by
+    activity._history_user = by
+    activity.save(update_fields=["source_paragraph", *fields, "updated_at", "updated_by"])
+
+
 # --- Reading the cycle ------------------------------------------------------------
 
 
@@ -1279,8 +1370,10 @@ def _compose_run(run, entity, weave=True):
     return pieces
 
 
-def _paragraph_of(group, context, references, submissions):
-    """A paragraph of a group of activities (in order; several entities allowed)."""
+def _paragraph_of(group, context, references, submissions, as_declared=False):
+    """A paragraph of a group of activities (in order; several entities allowed);
+    ``as_declared``: an imported report's own paragraph, which keeps its number
+    and names whom it names."""
     sentences, sources = [], []
     runs = []
     for activity in group:
@@ -1291,7 +1384,7 @@ def _paragraph_of(group, context, references, submissions):
     for run in runs:
         entity = _entity_ref(run[0].entity)
         # An imported report's own paragraph names whom it names.
-        pieces = _compose_run(run, entity, weave=run[0].source_paragraph is None)
+        pieces = _compose_run(run, entity, weave=not as_declared)
         for k, (text, activity, n) in enumerate(pieces):
             sentence = Sentence(text=text, activity_id=activity.pk)
             # A sentence is one place of citation: its clauses' references
@@ -1319,7 +1412,7 @@ def _paragraph_of(group, context, references, submissions):
         entity=_entity_ref(group[0].entity),
         sources=sources,
         language=group[0].language or "en",
-        declared=group[0].source_paragraph,
+        declared=group[0].source_paragraph if as_declared else None,
     )
 
 
@@ -1434,7 +1527,11 @@ def _merges(last, chunk, digest):
 
 def _activity_paragraphs(node, activities, context, references, submissions, facilitators):
     """The paragraphs of a heading: an imported report's declared paragraphs as
-    they were, then the other activities by the rules (module docstring)."""
+    they were, then the other activities by the rules (module docstring). In a
+    cycle run in the tracker, the paragraphs the secretariat put together
+    (``join_in_paragraph``) stay whole and take their place among the others
+    by their best-ranked entity."""
+    imported = bool(context.cycle.outline)
     declared = {}
     rest = []
     for activity in activities:
@@ -1442,15 +1539,19 @@ def _activity_paragraphs(node, activities, context, references, submissions, fac
             declared.setdefault(activity.source_paragraph, []).append(activity)
         else:
             rest.append(activity)
-    paragraphs = [
-        _paragraph_of(declared[n], context, references, submissions) for n in sorted(declared)
-    ]
-    if not rest:
-        return paragraphs
+    if imported:
+        paragraphs = [
+            _paragraph_of(declared[n], context, references, submissions, as_declared=True)
+            for n in sorted(declared)
+        ]
+        if not rest:
+            return paragraphs
+    else:
+        paragraphs = []
     leading = _leading_entities(node, context, facilitators)
     regional = bool(node.region)
     first_seen = {}
-    for activity in rest:
+    for activity in rest if imported else activities:
         first_seen.setdefault(activity.entity_id, activity.pk)
 
     def rank(entity_id, entity):
@@ -1473,6 +1574,10 @@ def _activity_paragraphs(node, activities, context, references, submissions, fac
             last.extend(chunk)
         else:
             merged.append(list(chunk))
+    if not imported and declared:
+        # Stable: the rules' order among their own paragraphs is kept.
+        merged += [declared[n] for n in sorted(declared)]
+        merged.sort(key=lambda group: min(rank(a.entity_id, a.entity) for a in group))
     paragraphs += [_paragraph_of(group, context, references, submissions) for group in merged]
     return paragraphs
 

@@ -29,13 +29,15 @@ from .report_prose import split_sentences
 ACTIVITY_CHAPTERS = ("regional", "international")
 
 
-def without_sections(dataset, suffix="/NOSECTIONS", seed=None):
+def without_sections(dataset, suffix="/NOSECTIONS", seed=None, keep_headings=False):
     """A copy of ``dataset`` as its own report (another symbol), its activities
     stripped of what only the finished report knows: paragraph numbers,
     report sections and note numbers. With a ``seed``, the entities' work
     comes in another order (each entity's activities keep theirs), as it would
     in a cycle run in the tracker, where the file's order (the report's) is
-    not known."""
+    not known. With ``keep_headings``, each activity keeps the editors'
+    heading (as if the secretariat had confirmed every heading as the editors
+    chose it): what the paragraph rules reach at best with these headings."""
     data = copy.deepcopy(dataset)
     data["report"]["symbol"] = data["report"]["symbol"] + suffix
     if seed is not None:
@@ -46,7 +48,8 @@ def without_sections(dataset, suffix="/NOSECTIONS", seed=None):
         data["activities"] = sorted(activities, key=lambda a: position[a["entities"][0]])
     for activity in data.get("activities", []):
         activity.pop("paragraph", None)
-        activity.pop("section_key", None)
+        if not keep_headings:
+            activity.pop("section_key", None)
         for ref in activity.get("references", []):
             ref.pop("footnote", None)
     return data
