@@ -255,19 +255,15 @@ class ActivityAdmin(ReadOnlyHistoryAdmin):
         permissions=["place"],
     )
     def join_paragraph(self, request, queryset):
-        try:
-            done = join_in_paragraph(queryset.order_by("pk"), by=request.user)
-        except TransitionNotAllowed as exc:
-            self.message_user(request, exc.message, django_messages.ERROR)
-            return
-        self.message_user(
+        self._regroup(
             request,
-            ngettext(
+            queryset,
+            join_in_paragraph,
+            lambda n: ngettext(
                 "%(count)s activity now makes one paragraph of the report.",
                 "%(count)s activities now make one paragraph of the report.",
-                done,
-            )
-            % {"count": done},
+                n,
+            ),
         )
 
     @admin.action(
@@ -275,20 +271,25 @@ class ActivityAdmin(ReadOnlyHistoryAdmin):
         permissions=["place"],
     )
     def release_paragraph(self, request, queryset):
+        self._regroup(
+            request,
+            queryset,
+            release_from_paragraph,
+            lambda n: ngettext(
+                "%(count)s activity is back with the paragraph rules.",
+                "%(count)s activities are back with the paragraph rules.",
+                n,
+            ),
+        )
+
+    def _regroup(self, request, queryset, step, done_message):
+        """Run a paragraph step on the selection; a refusal is an error message."""
         try:
-            done = release_from_paragraph(queryset.order_by("pk"), by=request.user)
+            done = step(queryset.order_by("pk"), by=request.user)
         except TransitionNotAllowed as exc:
             self.message_user(request, exc.message, django_messages.ERROR)
             return
-        self.message_user(
-            request,
-            ngettext(
-                "%(count)s activity is back with the paragraph rules.",
-                "%(count)s activities are back with the paragraph rules.",
-                done,
-            )
-            % {"count": done},
-        )
+        self.message_user(request, done_message(done) % {"count": done})
 
     def has_change_permission(self, request, obj=None):
         # A record that came with no submission (generated load data) has no
